@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Text.Json;
+using Remediator.Core.Diagnosis;
+using Remediator.Core.Ingest;
+using Remediator.Core.Report;
+
+namespace Remediator.Cli;
+
+/// <summary><c>remediator diagnose FILE... [-]</c>: the offline diagnosis of exported or pasted logs.</summary>
+internal static class DiagnoseCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr, Func<Stream> openStdin)
+    {
+        var files = new Argument<string[]>("files")
+        {
+            Description = "Log files in any supported shape (detected, not declared); '-' reads standard input.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "Output format.",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong("text", "json", "markdown");
+        var failOnFindings = new Option<bool>("--fail-on-findings") { Description = "Exit 1 when there is a 5xx finding." };
+        var logGroup = new Option<string?>("--log-group")
+        {
+            Description = "The log group the lines came from, for inputs that do not say (e.g. API-Gateway-Execution-Logs_abc123/prod): gives the API id and stage.",
+        };
+        var noColor = new Option<bool>("--no-color") { Description = "No colours, even on a terminal (NO_COLOR is honoured too)." };
+
+        var command = new Command("diagnose", "Diagnose API Gateway 5xx failures from exported or pasted logs. Reads; never changes anything.")
+        {
+            files, format, failOnFindings, logGroup, noColor,
+        };
+        command.SetAction(parse =>
+        {
+            var paths = parse.GetValue(files) ?? [];
+            if (paths.Length == 0)
+            {
+                if (!Console.IsInputRedirected)
+                {
+                    stderr.WriteLine("remediator diagnose: name at least one file, or '-' for standard input. Try 'remediator diagnose --help'.");
+                    return RemediatorCommand.UsageOrInputError;
+                }
+                paths = ["-"];
+            }
+            var colour = parse.GetValue(format) == "text" && !parse.GetValue(noColor) && !Console.IsOutputRedirected
+                && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")) && ReferenceEquals(stdout, Console.Out);
+            return Run(paths, parse.GetValue(format)!, parse.GetValue(failOnFindings), parse.GetValue(logGroup), colour, stdout, stderr, openStdin);
+        });
+        return command;
+    }
+
+    internal static int Run(IReadOnlyList<string> paths, string format, bool failOnFindings, string? logGroup, bool colour,
+        TextWriter stdout, TextWriter stderr, Func<Stream> openStdin)
+    {
+        var builder = new DiagnosisBuilder();
+        var unreadable = false;
+        foreach (var path in paths)
+        {
+            if (!ReadOne(path, logGroup, builder, stderr, openStdin))
+            {
+                unreadable = true;
+            }
+        }
+        var result = builder.Build();
+        switch (format)
+        {
+            case "json":
+                using (var output = new MemoryStream())
+                {
+                    using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true }))
+                    {
+                        JsonReport.Write(writer, result);
+                    }
+                    stdout.WriteLine(System.Text.Encoding.UTF8.GetString(output.ToArray()));
+                }
+                break;
+            case "markdown":
+                stdout.Write(MarkdownReport.Render(result));
+                break;
+            default:
+                stdout.Write(TextReport.Render(result, colour));
+                break;
+        }
+        if (unreadable)
+        {
+            return RemediatorCommand.UsageOrInputError;
+        }
+        return failOnFindings && result.Findings.Any(f => f.Status is null or >= 500) ? RemediatorCommand.FindingsFound : RemediatorCommand.Ok;
+    }
+
+    /// <summary>Feeds one file to the diagnosis; on bad input says so in one line and keeps what was read before the fault.</summary>
+    private static bool ReadOne(string path, string? logGroup, DiagnosisBuilder builder, TextWriter stderr, Func<Stream> openStdin)
+    {
+        var name = path == "-" ? "stdin" : path;
+        try
+        {
+            using var stream = path == "-" ? openStdin() : File.OpenRead(path);
+            var context = new LogContext(logGroup, null, name);
+            foreach (var record in InputReader.Read(stream, context))
+            {
+                builder.Add(record);
+            }
+            return true;
+        }
+        catch (UnreadableInputException e)
+        {
+            stderr.WriteLine($"remediator: {name}: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"remediator: {name}: cannot read ({e.Message})");
+        }
+        return false;
+    }
+}

@@ -1,0 +1,236 @@
+using Remediator.Core.Diagnosis;
+
+namespace Remediator.Core.Advice;
+
+/// <summary>The fix for each cause, filled in with what the finding knows (function, API, stage, region).</summary>
+public static class AdviceBook
+{
+    public static Advice For(FindingKey key, FindingFacts facts)
+    {
+        var fn = key.FunctionArn is null ? "<function-arn>" : key.Qualifier is null ? key.FunctionArn : $"{key.FunctionArn}:{key.Qualifier}";
+        var where = Where(key);
+        var (summary, steps, effort, risk, commands) = key.Cause switch
+        {
+            Cause.MalformedProxyResponse => (
+                $"{where}: the function returned a response API Gateway cannot read as a Lambda proxy response" + (facts.ResponseProblem is { } p ? $" ({p})." : "."),
+                new[]
+                {
+                    "Return an object with a numeric `statusCode`, string-valued `headers`, and `body` as a string: {\"statusCode\": 200, \"headers\": {\"Content-Type\": \"application/json\"}, \"body\": JSON.stringify(result)} (Python: json.dumps(result); .NET: Body = JsonSerializer.Serialize(result)).",
+                    "Return that shape on error paths too: catch errors at the top of the handler and answer {\"statusCode\": 500, \"body\": \"...\"} yourself.",
+                    "`isBase64Encoded` must be true or false, `multiValueHeaders` must map names to arrays of strings.",
+                    "HTTP APIs with payload format 2.0 read a JSON object without `statusCode` as the body of a 200; with 1.0 the same rules as REST apply.",
+                },
+                "minutes", "low", Array.Empty<AdviceCommand>()),
+
+            Cause.IntegrationTimeout => (
+                $"{where}: API Gateway stopped waiting for the function" + (facts.LatencyMs is { } l ? $" after {l} ms" : "") + " (integration timeout).",
+                new[]
+                {
+                    "Find what is slow: read the function's duration and trace for the sample request ids (its own log group, X-Ray).",
+                    "Make the call fit: do less per request, cache, reuse connections, give the function more memory (and so more CPU).",
+                    "REST APIs: the default limit is 29 s; Regional and private APIs can raise it with a Service Quotas request, then set `timeoutInMillis` on the integration. HTTP APIs cannot go past 30 s.",
+                    "Work that takes longer belongs behind an asynchronous pattern: answer 202 Accepted at once, put the job on a queue (SQS) for a worker, and let the client poll or be called back (days, medium risk).",
+                },
+                "hours", "medium",
+                key.ApiId is null || facts.ApiType == ApiType.Http ? Array.Empty<AdviceCommand>() :
+                [
+                    new AdviceCommand("Read the integration's timeout", $"aws apigateway get-resources --rest-api-id {key.ApiId} --embed methods --query \"items[?path=='{key.ResourcePath ?? "/path"}'].resourceMethods\""),
+                ]),
+
+            Cause.FunctionTimeout => (
+                $"{where}: the function ran into its own timeout" + (facts.ErrorMessage is { } m ? $" (\"{m}\")." : "."),
+                new[]
+                {
+                    "If the work is legitimately that long, raise the function's timeout, and keep it below the API's integration timeout, or API Gateway gives up first.",
+                    "Look for a hang: a network call without a timeout, a connection pool exhausted, work done on every cold start.",
+                    "Work that takes longer than an HTTP request should: answer 202 Accepted, put the job on a queue (SQS) for a worker (days, medium risk).",
+                },
+                "minutes", "low",
+                [
+                    new AdviceCommand("Raise the timeout", $"aws lambda update-function-configuration --function-name {key.FunctionArn ?? "<function-arn>"} --timeout 30"),
+                    new AdviceCommand("CDK", "Timeout = Duration.Seconds(30),  // in the function's FunctionProps"),
+                ]),
+
+            Cause.FunctionError => (
+                $"{where}: the function threw an unhandled error" + (facts.ErrorType is { } t ? $" ({t}" + (facts.ErrorMessage is { } em ? $": {em})." : ").") : facts.ErrorMessage is { } em2 ? $" (\"{em2}\")." : "."),
+                new[]
+                {
+                    "Read the function's own log for the sample request ids: the stack trace is there.",
+                    "Fix the error, and catch errors at the top of the handler so that callers get a deliberate 4xx/5xx instead of a 502.",
+                    "If the error started with a deploy, roll the alias back to the previous version while you fix it.",
+                },
+                "hours", "low", FunctionLogCommands(key)),
+
+            Cause.PayloadTooLarge => (
+                $"{where}: the function's response is larger than Lambda's 6 MB limit for synchronous invocations.",
+                new[]
+                {
+                    "Paginate: return a page and a token for the next one.",
+                    "Compress: return the body gzip-compressed and base64-encoded (`isBase64Encoded: true`, `Content-Encoding: gzip`; REST APIs need a binary media type).",
+                    "For large downloads, write the object to S3 and return a presigned URL (a 302 redirect or a JSON link).",
+                },
+                "hours", "medium", Array.Empty<AdviceCommand>()),
+
+            Cause.MissingInvokePermission => (
+                $"{where}: API Gateway may not invoke the function: its resource policy has no lambda:InvokeFunction statement for apigateway.amazonaws.com whose SourceArn covers this API.",
+                new[]
+                {
+                    "Add the permission below (scoped to this API by SourceArn), then call the API again.",
+                    "When the integration names an alias or version, the permission belongs on that qualifier (--qualifier).",
+                    "Make it permanent in the stack that owns the function, or the next deploy may remove it again.",
+                },
+                "minutes", "medium", PermissionCommands(key, facts)),
+
+            Cause.Throttled => (
+                $"{where}: Lambda refused to run the function because its concurrency limit was reached (TooManyRequestsException); the function never ran.",
+                new[]
+                {
+                    "Check the function's reserved concurrency: a reserved concurrency of 0 blocks every call, a small one caps it.",
+                    "Raise (or remove) the reserved concurrency, or ask for a higher account limit (Service Quotas: Lambda concurrent executions).",
+                    "Throttle at API Gateway below the function's concurrency (stage or usage-plan limits) so that clients get a 429 they can retry, not a 500.",
+                    "Shorter functions need less concurrency: concurrency = requests per second × duration.",
+                },
+                "minutes", "medium",
+                [
+                    new AdviceCommand("Read the reserved concurrency", $"aws lambda get-function-concurrency --function-name {key.FunctionArn ?? "<function-arn>"}"),
+                    new AdviceCommand("Raise it", $"aws lambda put-function-concurrency --function-name {key.FunctionArn ?? "<function-arn>"} --reserved-concurrent-executions 100"),
+                    new AdviceCommand("CDK", "ReservedConcurrentExecutions = 100,  // in the function's FunctionProps"),
+                ]),
+
+            Cause.FunctionNotFound => (
+                $"{where}: the integration points at a function, alias or version that does not exist ({fn}).",
+                new[]
+                {
+                    "Check that the function and the alias exist in the API's region and account.",
+                    "Fix the integration URI, or the stage variable that names the alias, or create the missing alias; then redeploy the stage.",
+                    "A re-created function needs its API Gateway invoke permission again.",
+                },
+                "minutes", "low",
+                [
+                    new AdviceCommand("Check the function", $"aws lambda get-function --function-name {fn}"),
+                    new AdviceCommand("List its aliases", $"aws lambda list-aliases --function-name {key.FunctionArn ?? "<function-arn>"}"),
+                ]),
+
+            Cause.InvalidIntegrationMethod => (
+                $"{where}: the integration calls Lambda with an HTTP method other than POST, and Lambda's Invoke API answers 403.",
+                new[]
+                {
+                    "Set the integration's HTTP method to POST (the client-facing method can stay GET); CDK's LambdaIntegration does this for you.",
+                    "Redeploy the stage afterwards.",
+                },
+                "minutes", "low",
+                key.ApiId is null ? Array.Empty<AdviceCommand>() :
+                [
+                    new AdviceCommand("Fix the integration method", $"aws apigateway update-integration --rest-api-id {key.ApiId} --resource-id <resource-id> --http-method {key.HttpMethod ?? "GET"} --patch-operations op=replace,path=/httpMethod,value=POST"),
+                    new AdviceCommand("Redeploy", $"aws apigateway create-deployment --rest-api-id {key.ApiId} --stage-name {key.Stage ?? "<stage>"}"),
+                ]),
+
+            Cause.KmsAccessDenied => (
+                $"{where}: Lambda could not decrypt the function's environment variables: KMS access was denied.",
+                new[]
+                {
+                    "Give the function's execution role kms:Decrypt on the key, or fix the key policy; enable the key if it was disabled.",
+                    "Then change the function's configuration once (any change) so that Lambda re-encrypts with access restored.",
+                },
+                "minutes", "medium", Array.Empty<AdviceCommand>()),
+
+            Cause.MappingError => (
+                $"{where}: a non-proxy integration's response mapping refers to a method response that does not exist.",
+                new[]
+                {
+                    "Add the missing method response (status code), or fix the integration response's selection pattern.",
+                    "Redeploy the stage afterwards.",
+                },
+                "minutes", "low", Array.Empty<AdviceCommand>()),
+
+            Cause.LambdaServiceError => (
+                $"{where}: Lambda itself answered with a server error; this is usually transient.",
+                new[]
+                {
+                    "Check the AWS Health Dashboard for Lambda in the region.",
+                    "Retry idempotent requests with backoff in clients; alarm if it lasts.",
+                },
+                "minutes", "low", Array.Empty<AdviceCommand>()),
+
+            _ => (
+                $"{where}: requests fail with a 5xx, but the logs do not say why.",
+                new[]
+                {
+                    "REST APIs: turn on execution logging at INFO (or ERROR with data tracing) for the stage; the account needs the API Gateway CloudWatch role first.",
+                    "Access logs: add $context.error.responseType and $context.integration.error (REST) or $context.integrationErrorMessage (HTTP) to the format.",
+                    "Then run the diagnosis again on the new logs.",
+                },
+                "minutes", "low",
+                key.ApiId is null || key.Stage is null || facts.ApiType == ApiType.Http ? Array.Empty<AdviceCommand>() :
+                [
+                    new AdviceCommand("Turn on execution logs", $"aws apigateway update-stage --rest-api-id {key.ApiId} --stage-name {key.Stage} --patch-operations op=replace,path=/*/*/logging/loglevel,value=INFO"),
+                ]),
+        };
+        var logGroup = facts.LogGroup ?? (key.ApiId is not null && key.Stage is not null && facts.LogKind == LogKind.Execution
+            ? $"API-Gateway-Execution-Logs_{key.ApiId}/{key.Stage}" : null);
+        return new Advice(summary, steps, effort, risk, commands, logGroup, InsightsQuery(facts.RequestIds),
+            ConsoleUrl(logGroup, facts.Region));
+    }
+
+    private static string Where(FindingKey key)
+    {
+        var route = key.RouteKey ?? (key.HttpMethod is null && key.ResourcePath is null ? null : $"{key.HttpMethod ?? "*"} {key.ResourcePath ?? "*"}");
+        var api = key.ApiId is null ? null : key.Stage is null ? key.ApiId : $"{key.ApiId}/{key.Stage}";
+        return (api, route) switch
+        {
+            (null, null) => "Requests",
+            (null, _) => route!,
+            (_, null) => api,
+            _ => $"{route} on {api}",
+        };
+    }
+
+    private static AdviceCommand[] PermissionCommands(FindingKey key, FindingFacts facts)
+    {
+        var function = key.FunctionArn is null ? null : FunctionRef.TryParse(key.FunctionArn);
+        var partition = function?.Partition ?? "aws";
+        var region = function?.Region ?? facts.Region ?? "<region>";
+        var account = facts.AccountId ?? function?.AccountId ?? "<account-id>";
+        var apiId = key.ApiId ?? "<api-id>";
+        var qualifier = key.Qualifier is null ? "" : $" --qualifier {key.Qualifier}";
+        var sourceArn = $"arn:{partition}:execute-api:{region}:{account}:{apiId}/*";
+        return
+        [
+            new AdviceCommand("See the current policy", $"aws lambda get-policy --function-name {key.FunctionArn ?? "<function-arn>"}{qualifier}"),
+            new AdviceCommand("Grant API Gateway the invoke permission",
+                $"aws lambda add-permission --function-name {key.FunctionArn ?? "<function-arn>"}{qualifier} --statement-id remediator-{apiId} --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn {sourceArn} --source-account {account}"),
+            new AdviceCommand("Undo", $"aws lambda remove-permission --function-name {key.FunctionArn ?? "<function-arn>"}{qualifier} --statement-id remediator-{apiId}"),
+            new AdviceCommand("CDK (permanent)",
+                "fn.AddPermission(\"ApiGatewayInvoke\", new Permission { Principal = new ServicePrincipal(\"apigateway.amazonaws.com\"), Action = \"lambda:InvokeFunction\", SourceArn = api.ArnForExecuteApi() });"),
+        ];
+    }
+
+    private static AdviceCommand[] FunctionLogCommands(FindingKey key)
+    {
+        var function = key.FunctionArn is null ? null : FunctionRef.TryParse(key.FunctionArn);
+        return function is null ? [] :
+        [
+            new AdviceCommand("The function's recent errors", $"aws logs filter-log-events --region {function.Region} --log-group-name /aws/lambda/{function.Name} --filter-pattern ERROR --max-items 20"),
+        ];
+    }
+
+    private static string? InsightsQuery(IReadOnlyList<string> requestIds)
+    {
+        var ids = requestIds.Where(id => id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '=' or '_')).Take(Finding.MaxSampleRequestIds).ToList();
+        if (ids.Count == 0)
+        {
+            return null;
+        }
+        return $"fields @timestamp, @message | filter @message like /{string.Join('|', ids.Select(id => id.Replace("=", "\\=", StringComparison.Ordinal)))}/ | sort @timestamp asc | limit 500";
+    }
+
+    /// <summary>The CloudWatch console encodes the group name twice over, with '$25' standing for '%'.</summary>
+    private static string? ConsoleUrl(string? logGroup, string? region) =>
+        logGroup is null || region is null ? null
+            : $"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#logsV2:log-groups/log-group/{Uri.EscapeDataString(logGroup).Replace("%", "$25", StringComparison.Ordinal)}";
+}
+
+/// <summary>What the advice may use of a finding besides its key.</summary>
+public sealed record FindingFacts(
+    ApiType? ApiType, LogKind LogKind, string? ErrorType, string? ErrorMessage, long? LatencyMs, string? ResponseProblem,
+    string? AccountId, string? Region, string? LogGroup, IReadOnlyList<string> RequestIds);

@@ -1,0 +1,61 @@
+namespace Remediator.Core.Diagnosis;
+
+/// <summary>Why a request failed. The snake_case names are a public contract: other tools parse them.</summary>
+public enum Cause
+{
+    Unknown,
+    MalformedProxyResponse,
+    IntegrationTimeout,
+    FunctionTimeout,
+    FunctionError,
+    PayloadTooLarge,
+    MissingInvokePermission,
+    Throttled,
+    FunctionNotFound,
+    InvalidIntegrationMethod,
+    KmsAccessDenied,
+    MappingError,
+    LambdaServiceError,
+}
+
+public static class CauseNames
+{
+    private static readonly string[] Names =
+    [
+        "unknown",
+        "malformed_proxy_response",
+        "integration_timeout",
+        "function_timeout",
+        "function_error",
+        "payload_too_large",
+        "missing_invoke_permission",
+        "throttled",
+        "function_not_found",
+        "invalid_integration_method",
+        "kms_access_denied",
+        "mapping_error",
+        "lambda_service_error",
+    ];
+
+    public static IReadOnlyList<Cause> All { get; } = Enum.GetValues<Cause>();
+
+    public static string ToName(this Cause cause) => Names[(int)cause];
+
+    public static bool TryParse(string name, out Cause cause)
+    {
+        var index = Array.IndexOf(Names, name);
+        cause = index < 0 ? Cause.Unknown : (Cause)index;
+        return index >= 0;
+    }
+}
+
+public enum ApiType { Rest, Http }
+
+public enum LogKind { Execution, Access }
+
+public static class ApiTypeNames
+{
+    public static string ToName(this ApiType type) => type == ApiType.Rest ? "REST" : "HTTP";
+
+    public static string ToName(this LogKind kind) => kind == LogKind.Execution ? "execution" : "access";
+}

@@ -1,0 +1,61 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Remediator.Core.Diagnosis;
+
+/// <summary>Requests that failed for the same cause on the same API, stage, method and path (or route) and function.</summary>
+public sealed record FindingKey(Cause Cause, string? ApiId, string? Stage, string? HttpMethod, string? ResourcePath,
+    string? RouteKey, string? FunctionArn, string? Qualifier)
+{
+    public static FindingKey Of(FailedRequest r) =>
+        new(r.Cause, r.ApiId, r.Stage, r.HttpMethod, r.ResourcePath, r.RouteKey, r.FunctionArn, r.Qualifier);
+
+    /// <summary>
+    /// A stable id (16 hex characters of a SHA-256 of the key): the same problem gets the same id in every
+    /// delivery and every run, so that consumers can de-duplicate re-sent findings.
+    /// </summary>
+    public string Id
+    {
+        get
+        {
+            var text = string.Join('\u001f', Cause.ToName(), ApiId, Stage, HttpMethod, ResourcePath, RouteKey, FunctionArn, Qualifier);
+            return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+        }
+    }
+}
+
+/// <summary>One problem to act on: what failed, how often, since when, the evidence and the fix.</summary>
+public sealed record Finding
+{
+    public const int MaxSampleRequestIds = 10;
+
+    public required string Id { get; init; }
+    public required FindingKey Key { get; init; }
+    public Cause Cause => Key.Cause;
+    public required int Count { get; init; }
+    public int? Status { get; init; }
+    public ApiType? ApiType { get; init; }
+    public required LogKind LogKind { get; init; }
+    public string? ErrorType { get; init; }
+    public string? ErrorMessage { get; init; }
+    public long? IntegrationLatencyMs { get; init; }
+    public required IReadOnlyList<string> RequestIds { get; init; }
+    public DateTimeOffset? FirstSeen { get; init; }
+    public DateTimeOffset? LastSeen { get; init; }
+    public string? Evidence { get; init; }
+    public string? Note { get; init; }
+    public string? ResponseProblem { get; init; }
+    public string? AccountId { get; init; }
+    public string? Region { get; init; }
+    public string? LogGroup { get; init; }
+    public required Advice.Advice Advice { get; init; }
+}
+
+/// <summary>Counts over everything read, findings or not.</summary>
+/// <param name="Requests">Requests seen (each execution-log request once, each access-log entry once).</param>
+/// <param name="Failed">Requests that ended in a 5xx or whose log shows a failure.</param>
+/// <param name="Findings">Distinct findings.</param>
+/// <param name="Unclassified">Failed requests whose cause is <c>unknown</c>.</param>
+public sealed record DiagnosisSummary(long Requests, long Failed, int Findings, long Unclassified);
+
+public sealed record DiagnosisResult(IReadOnlyList<Finding> Findings, DiagnosisSummary Summary);

@@ -1,0 +1,347 @@
+using System.Globalization;
+using System.Text.Json;
+using Remediator.Core.Ingest;
+
+namespace Remediator.Core.Diagnosis;
+
+/// <summary>
+/// What the execution-log lines of one request have shown so far. It keeps extracted facts, not lines, so that the
+/// state of an open request stays small however long its lines are.
+/// </summary>
+internal sealed class RequestEvidence
+{
+    private const int MaxEvidence = 400;
+    private const int MaxBody = 16 * 1024;
+    private const int MaxMessage = 1000;
+
+    private readonly List<(Cause Cause, int Rank, string Evidence, string? Note)> _signals = [];
+
+    public RequestEvidence(string? requestId, LogContext context)
+    {
+        RequestId = requestId;
+        Context = context;
+        ApiId = context.ApiId;
+        Stage = context.Stage;
+        AccountId = context.AccountId;
+    }
+
+    public string? RequestId { get; set; }
+    public LogContext Context { get; }
+    public int? Status { get; private set; }
+    public bool Completed { get; private set; }
+    public bool Started { get; private set; }
+    public int Lines { get; private set; }
+    public DateTimeOffset? FirstSeen { get; private set; }
+    /// <summary>True once any known phrase was seen: prose pasted around log lines is not a request.</summary>
+    public bool Recognised { get; private set; }
+
+    private string? ApiId, Stage, AccountId, Region, HttpMethod, ResourcePath, FunctionArn, Qualifier, ErrorMessage, Body, BodyEvidence, StatusEvidence;
+    private long? _latency;
+    private bool _pathIsTemplate;
+
+    public void Observe(in LogRecord record)
+    {
+        Lines++;
+        if (record.Timestamp is { } ts && (FirstSeen is null || ts < FirstSeen))
+        {
+            FirstSeen = ts;
+        }
+        var self = this;
+        DecisivePhrases.Scan(record.Text.AsSpan(), ref self, static (ref RequestEvidence e, DecisivePhrase p, ReadOnlySpan<char> text, int at) => e.OnPhrase(p, text, at));
+    }
+
+    private void OnPhrase(DecisivePhrase phrase, ReadOnlySpan<char> text, int at)
+    {
+        Recognised = true;
+        var after = text[(at + phrase.Text.Length)..];
+        var line = LineAround(text, at);
+        switch (phrase.Role)
+        {
+            case PhraseRole.Signal:
+                AddSignal(phrase.Cause, phrase.Rank, line, phrase.Note);
+                break;
+            case PhraseRole.ClientStatus:
+                Status = LeadingInt(after) ?? Status;
+                StatusEvidence = Cap(line);
+                Completed = true;
+                break;
+            case PhraseRole.InvocationStatus:
+                switch (LeadingInt(after))
+                {
+                    case 429: AddSignal(Cause.Throttled, DecisivePhrases.ThrottleRank, line); break;
+                    case 403: AddSignal(Cause.InvalidIntegrationMethod, DecisivePhrases.WrongMethodRank - 1, line); break;
+                    case 404: AddSignal(Cause.FunctionNotFound, DecisivePhrases.NotFoundRank - 1, line); break;
+                    case >= 500 and < 600: AddSignal(Cause.LambdaServiceError, DecisivePhrases.ServiceErrorRank, line); break;
+                }
+                break;
+            case PhraseRole.CustomerError:
+                AddSignal(phrase.Cause, phrase.Rank, line);
+                ErrorMessage ??= CustomerErrorMessage(after);
+                break;
+            case PhraseRole.FunctionNotFound:
+                AddSignal(phrase.Cause, phrase.Rank, line);
+                SetFunction(FunctionRef.TryParse(Token(after)));
+                break;
+            case PhraseRole.EndpointUri:
+                SetFunction(FunctionRef.FromInvokeUri(Token(after)));
+                break;
+            case PhraseRole.MethodAndPath:
+                ParseMethodAndPath(after);
+                break;
+            case PhraseRole.Latency:
+                _latency = LeadingInt(after) ?? _latency;
+                break;
+            case PhraseRole.ResponseBody:
+                if (Body is null)
+                {
+                    var body = (after.Length > MaxBody ? after[..MaxBody] : after).TrimStart();
+                    Body = body.ToString();
+                    BodyEvidence = Cap(line);
+                }
+                break;
+            case PhraseRole.SourceArn:
+                if (ExecuteApiRef.TryParse(Token(after, ',')) is { } api)
+                {
+                    ApiId ??= api.ApiId;
+                    Stage ??= api.Stage;
+                    AccountId ??= api.AccountId;
+                    Region ??= api.Region;
+                    HttpMethod ??= api.Method;
+                    SetTemplate(api.Path);
+                }
+                break;
+            case PhraseRole.MethodTemplate:
+                // "'GET /books/{id}'": the resource template, which groups /books/1 and /books/2 together.
+                var quoted = after[..Math.Max(0, after.IndexOf('\''))];
+                var space = quoted.IndexOf(' ');
+                if (space > 0)
+                {
+                    HttpMethod ??= quoted[..space].ToString();
+                    SetTemplate(quoted[(space + 1)..].ToString());
+                }
+                break;
+            case PhraseRole.ApiStage:
+                var apiStage = Token(after, ',');
+                var slash = apiStage.IndexOf('/');
+                if (slash > 0 && FunctionRefChars.IsApiId(apiStage[..slash]))
+                {
+                    ApiId ??= apiStage[..slash].ToString();
+                    Stage ??= apiStage[(slash + 1)..].ToString();
+                }
+                break;
+            case PhraseRole.UsagePlanThrottle:
+                // "Key throttle limit exceeded for RestApi a1b2c3, Stage prod, Resource /x, HttpMethod POST."
+                ApiId ??= Token(after, ',').ToString();
+                var stageAt = after.IndexOf(", Stage ", StringComparison.Ordinal);
+                if (stageAt >= 0)
+                {
+                    Stage ??= Token(after[(stageAt + 8)..], ',').ToString();
+                }
+                break;
+            case PhraseRole.HostHeader:
+                // Host=a1b2c3d4e5.execute-api.us-east-1.amazonaws.com (a custom domain tells nothing).
+                var host = Token(after, ',', '}');
+                var dot = host.IndexOf(".execute-api.", StringComparison.Ordinal);
+                if (dot > 0 && FunctionRefChars.IsApiId(host[..dot]))
+                {
+                    ApiId ??= host[..dot].ToString();
+                    var region = host[(dot + 13)..];
+                    var end = region.IndexOf('.');
+                    Region ??= end > 0 ? region[..end].ToString() : null;
+                }
+                break;
+            case PhraseRole.RequestStart:
+                Started = true;
+                if (phrase.Text.StartsWith("Starting execution", StringComparison.Ordinal) && RequestId is null)
+                {
+                    var id = Token(after);
+                    RequestId = id.IsEmpty ? null : id.ToString();
+                }
+                break;
+            case PhraseRole.RequestEnd:
+                Completed = true;
+                break;
+        }
+    }
+
+    private void AddSignal(Cause cause, int rank, ReadOnlySpan<char> line, string? note = null)
+    {
+        foreach (var s in _signals)
+        {
+            if (s.Cause == cause && s.Rank >= rank)
+            {
+                return;
+            }
+        }
+        _signals.RemoveAll(s => s.Cause == cause);
+        _signals.Add((cause, rank, Cap(line), note));
+    }
+
+    private void SetFunction(FunctionRef? function)
+    {
+        if (function is null || FunctionArn is not null)
+        {
+            return;
+        }
+        FunctionArn = function.Arn;
+        Qualifier = function.Qualifier;
+        Region ??= function.Region;
+    }
+
+    private void ParseMethodAndPath(ReadOnlySpan<char> after)
+    {
+        HttpMethod ??= Token(after, ',').ToString();
+        const string marker = "Resource Path: ";
+        var at = after.IndexOf(marker, StringComparison.Ordinal);
+        if (at >= 0 && !_pathIsTemplate)
+        {
+            // This line shows the request's actual path (/books/42); a template seen elsewhere wins.
+            ResourcePath = Token(after[(at + marker.Length)..]).ToString();
+        }
+    }
+
+    private void SetTemplate(string? path)
+    {
+        if (path is { Length: > 0 } && !_pathIsTemplate)
+        {
+            ResourcePath = path;
+            _pathIsTemplate = true;
+        }
+    }
+
+    /// <summary>The request as a failure, or null when it did not fail (2xx-4xx, or no status and no failure signal).</summary>
+    public FailedRequest? ToFailure()
+    {
+        var failedByStatus = Status is >= 500;
+        if (Status is { } s && s < 500)
+        {
+            return null;
+        }
+        if (!failedByStatus && _signals.Count == 0)
+        {
+            return null;
+        }
+        var best = _signals.Count == 0 ? default : _signals.MaxBy(x => x.Rank);
+        var cause = _signals.Count == 0 ? Cause.Unknown : best.Cause;
+        var (errorType, bodyMessage) = FunctionErrorFromBody(Body);
+        var responseProblem = cause == Cause.MalformedProxyResponse ? ProxyResponseShape.Describe(Body) : null;
+        return new FailedRequest
+        {
+            Cause = cause,
+            Status = Status,
+            ApiType = Diagnosis.ApiType.Rest, // only REST APIs write execution logs
+            LogKind = LogKind.Execution,
+            ApiId = ApiId,
+            Stage = Stage,
+            HttpMethod = HttpMethod,
+            ResourcePath = ResourcePath,
+            FunctionArn = FunctionArn,
+            Qualifier = Qualifier,
+            ErrorType = errorType,
+            ErrorMessage = ErrorMessage ?? bodyMessage,
+            IntegrationLatencyMs = _latency,
+            RequestId = RequestId,
+            Timestamp = FirstSeen,
+            Evidence = _signals.Count == 0 ? StatusEvidence ?? BodyEvidence : best.Evidence,
+            Note = _signals.Count == 0 ? UnknownNote() : Join(best.Note, ConflictNote(cause)),
+            ResponseProblem = responseProblem,
+            AccountId = AccountId,
+            Region = Region,
+            LogGroup = Context.LogGroup,
+        };
+    }
+
+    private static string? Join(string? a, string? b) => a is null ? b : b is null ? a : $"{a}; {b}";
+
+    private string UnknownNote() => Lines <= 2
+        ? "the log shows the 5xx status but no line that says why; execution logging at INFO level (or ERROR with data tracing) shows the reason"
+        : "no line in this request's log names a reason for the 5xx";
+
+    private string? ConflictNote(Cause winner)
+    {
+        var others = _signals.Where(s => s.Cause != winner).Select(s => s.Cause).Distinct().ToList();
+        if (others.Count == 0)
+        {
+            return null;
+        }
+        var notes = new List<string>();
+        foreach (var other in others)
+        {
+            notes.Add((winner, other) switch
+            {
+                (Cause.Throttled, Cause.MalformedProxyResponse) =>
+                    "API Gateway also logged \"Malformed Lambda proxy response\": it read Lambda's throttling error (TooManyRequestsException) as if the function had answered; the function never ran",
+                (Cause.FunctionTimeout, Cause.FunctionError) =>
+                    "the \"customer function error\" is the function's own timeout, not an exception in its code",
+                (Cause.PayloadTooLarge, Cause.FunctionError) =>
+                    "the \"customer function error\" is Lambda's 6 MB response limit, not an exception in the function's code",
+                (Cause.InvalidIntegrationMethod, _) =>
+                    "Lambda answered 403 because the integration calls it with a method other than POST",
+                _ => $"also seen: {other.ToName()}; {winner.ToName()} is the more specific root cause",
+            });
+        }
+        return string.Join("; ", notes.Distinct());
+    }
+
+    private static (string? Type, string? Message) FunctionErrorFromBody(string? body)
+    {
+        if (body is null || !body.AsSpan().TrimStart().StartsWith("{") || !body.Contains("\"error", StringComparison.Ordinal))
+        {
+            return (null, null);
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(body.Trim());
+            var root = doc.RootElement;
+            string? Get(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            var message = Get("errorMessage");
+            return (Get("errorType"), message is null ? null : CapMessage(message));
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    private static string CustomerErrorMessage(ReadOnlySpan<char> after)
+    {
+        // "<errorMessage>. Lambda request id: <uuid>"; the message itself may span several lines.
+        var end = after.IndexOf(". Lambda request id:", StringComparison.Ordinal);
+        var message = end >= 0 ? after[..end] : LineAround(after, 0);
+        return CapMessage(message.Trim().ToString());
+    }
+
+    private static string CapMessage(string message) => message.Length > MaxMessage ? message[..MaxMessage] + "…" : message;
+
+    internal static ReadOnlySpan<char> LineAround(ReadOnlySpan<char> text, int at)
+    {
+        var start = text[..at].LastIndexOf('\n') + 1;
+        var end = text[at..].IndexOf('\n');
+        var line = end < 0 ? text[start..] : text[start..(at + end)];
+        return line.TrimEnd('\r').Trim();
+    }
+
+    private static string Cap(ReadOnlySpan<char> line) => line.Length > MaxEvidence ? string.Concat(line[..MaxEvidence], "…") : line.ToString();
+
+    internal static ReadOnlySpan<char> Token(ReadOnlySpan<char> s, params ReadOnlySpan<char> stops)
+    {
+        s = s.TrimStart(' ');
+        var end = 0;
+        while (end < s.Length && !char.IsWhiteSpace(s[end]) && s[end] != '"' && stops.IndexOf(s[end]) < 0)
+        {
+            end++;
+        }
+        return s[..end].TrimEnd('.');
+    }
+
+    internal static int? LeadingInt(ReadOnlySpan<char> s)
+    {
+        s = s.TrimStart(' ');
+        var end = 0;
+        while (end < s.Length && end < 9 && char.IsAsciiDigit(s[end]))
+        {
+            end++;
+        }
+        return end == 0 ? null : int.Parse(s[..end], CultureInfo.InvariantCulture);
+    }
+}

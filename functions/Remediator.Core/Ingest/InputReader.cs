@@ -1,0 +1,242 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Remediator.Core.Ingest;
+
+/// <summary>Caps that keep hostile or broken input from exhausting memory.</summary>
+/// <param name="MaxEnvelopeBytes">Largest subscription envelope read whole (deliveries are at most 1 MB).</param>
+/// <param name="MaxDecompressedBytes">Largest decompressed subscription delivery (a gzip bomb is refused past it).</param>
+/// <param name="MaxJsonValueBytes">Largest single JSON value (one event, one access-log entry, a test-invoke output).</param>
+public sealed record ReadLimits(
+    int MaxEnvelopeBytes = 64 * 1024 * 1024,
+    long MaxDecompressedBytes = SubscriptionPayload.DefaultMaxDecompressedBytes,
+    int MaxJsonValueBytes = 64 * 1024 * 1024);
+
+/// <summary>The shapes <see cref="InputReader"/> tells apart.</summary>
+public enum InputShape
+{
+    Empty, SubscriptionEnvelope, JsonObject, JsonArray, JsonValues, Gzip, Csv, Tsv, Text, Binary,
+}
+
+/// <summary>
+/// Reads logs in whatever shape CloudWatch or a person produced them: the shape is detected from the first bytes,
+/// not declared. Everything streams: memory is bounded by the largest single value, not by the input.
+/// </summary>
+public static class InputReader
+{
+    private const int PeekBytes = 64 * 1024;
+
+    public static IEnumerable<LogRecord> Read(Stream stream, LogContext context, ReadLimits? limits = null)
+    {
+        limits ??= new ReadLimits();
+        var prefix = new byte[PeekBytes];
+        var length = ReadAtLeast(stream, prefix);
+        var head = prefix.AsSpan(0, length);
+        var shape = Detect(head, length < PeekBytes);
+        var input = new PrefixedStream(prefix, length, stream);
+        return shape switch
+        {
+            InputShape.Empty => [],
+            InputShape.Binary => throw new UnreadableInputException("binary data; expected API Gateway logs: text, JSON, CSV/TSV, gzip or a subscription envelope"),
+            InputShape.Gzip => Read(SubscriptionPayload.OpenGzip(input, long.MaxValue), context, limits),
+            InputShape.SubscriptionEnvelope => ReadEnvelope(input, context, limits),
+            InputShape.JsonObject => Guard(JsonContainers.ReadObject(new JsonTokenStream(input, limits.MaxJsonValueBytes), context)),
+            InputShape.JsonArray => Guard(JsonContainers.ReadArray(new JsonTokenStream(input, limits.MaxJsonValueBytes), context)),
+            InputShape.JsonValues => Guard(JsonContainers.ReadValues(new JsonTokenStream(input, limits.MaxJsonValueBytes, multipleValues: true), context)),
+            InputShape.Csv => DelimitedReader.Read(Text(input), ',', context),
+            InputShape.Tsv => DelimitedReader.Read(Text(input), '\t', context),
+            _ => TextLogReader.Read(Text(input), context),
+        };
+    }
+
+    /// <summary>Which shape the first bytes show. <paramref name="whole"/> is true when the prefix is the whole input.</summary>
+    public static InputShape Detect(ReadOnlySpan<byte> head, bool whole)
+    {
+        if (head.StartsWith("\xEF\xBB\xBF"u8))
+        {
+            head = head[3..];
+        }
+        var start = 0;
+        while (start < head.Length && head[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            start++;
+        }
+        if (start == head.Length)
+        {
+            return InputShape.Empty;
+        }
+        if (head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+        {
+            return InputShape.Gzip;
+        }
+        if (IsBinary(head))
+        {
+            return InputShape.Binary;
+        }
+        var body = head[start..];
+        switch (body[0])
+        {
+            case (byte)'{':
+                return DetectObject(body, whole);
+            case (byte)'[':
+                return InputShape.JsonArray;
+        }
+        var firstLine = body[..(body.IndexOf((byte)'\n') is var nl and >= 0 ? nl : body.Length)];
+        var line = Encoding.UTF8.GetString(firstLine).Trim();
+        if (line.Contains("@message", StringComparison.Ordinal))
+        {
+            return line.Contains('\t') ? InputShape.Tsv : line.Contains(',') ? InputShape.Csv : InputShape.Text;
+        }
+        // Insights export without a header: "2024-05-01 12:00:00.000<TAB>message".
+        var span = line.AsSpan();
+        if (LineNormalizer.TryTimestamp(ref span) is not null && line.Length > 19 && line[19..].TrimStart('.', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'Z').StartsWith('\t'))
+        {
+            return InputShape.Tsv;
+        }
+        return InputShape.Text;
+    }
+
+    private static InputShape DetectObject(ReadOnlySpan<byte> body, bool whole)
+    {
+        // The first object's top-level keys tell the container; an access log has none of them.
+        var reader = new Utf8JsonReader(body, isFinalBlock: whole, new JsonReaderState(new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = 64 }));
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0)
+                {
+                    break;
+                }
+                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+                {
+                    continue;
+                }
+                if (reader.ValueTextEquals("awslogs"u8))
+                {
+                    return InputShape.SubscriptionEnvelope;
+                }
+                if (reader.ValueTextEquals("logEvents"u8) || reader.ValueTextEquals("messageType"u8) || reader.ValueTextEquals("events"u8)
+                    || reader.ValueTextEquals("results"u8) || reader.ValueTextEquals("log"u8) || reader.ValueTextEquals("logGroup"u8))
+                {
+                    return InputShape.JsonObject;
+                }
+                reader.Read();
+                if (!reader.TrySkip())
+                {
+                    break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON after all (a text line that starts with a brace): let the text reader take it.
+            return InputShape.Text;
+        }
+        return InputShape.JsonValues;
+    }
+
+    private static IEnumerable<LogRecord> ReadEnvelope(Stream input, LogContext context, ReadLimits limits)
+    {
+        var envelope = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = input.Read(buffer)) > 0)
+        {
+            if (envelope.Length + read > limits.MaxEnvelopeBytes)
+            {
+                throw new UnreadableInputException($"the subscription envelope is larger than {limits.MaxEnvelopeBytes / (1024 * 1024)} MB");
+            }
+            envelope.Write(buffer, 0, read);
+        }
+        var data = SubscriptionPayload.OpenData(envelope.GetBuffer().AsSpan(0, (int)envelope.Length), limits.MaxDecompressedBytes);
+        return Guard(JsonContainers.ReadObject(new JsonTokenStream(data, limits.MaxJsonValueBytes), context));
+    }
+
+    /// <summary>JSON errors surface as <see cref="UnreadableInputException"/> with the position, whatever shape they come from.</summary>
+    private static IEnumerable<LogRecord> Guard(IEnumerable<LogRecord> records)
+    {
+        using var e = records.GetEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!e.MoveNext())
+                {
+                    yield break;
+                }
+            }
+            catch (JsonException ex)
+            {
+                throw new UnreadableInputException($"invalid or truncated JSON ({ex.Message})", ex);
+            }
+            yield return e.Current;
+        }
+    }
+
+    private static StreamReader Text(Stream input) => new(input, new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true, 64 * 1024);
+
+    private static bool IsBinary(ReadOnlySpan<byte> head)
+    {
+        var control = 0;
+        foreach (var b in head)
+        {
+            if (b == 0)
+            {
+                return true;
+            }
+            if (b < 0x20 && b is not (byte)'\t' and not (byte)'\n' and not (byte)'\r' and not 0x1b and not 0x0c)
+            {
+                control++;
+            }
+        }
+        if (control * 20 > head.Length)
+        {
+            return true;
+        }
+        // Mostly invalid UTF-8 is not a log either (a few bad bytes are: logs carry whatever functions print).
+        var invalid = Encoding.UTF8.GetString(head).AsSpan().Count('\uFFFD');
+        return invalid * 50 > head.Length;
+    }
+
+    private static int ReadAtLeast(Stream stream, byte[] buffer)
+    {
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
+        {
+            total += read;
+        }
+        return total;
+    }
+
+    /// <summary>Replays the peeked prefix, then the rest of the stream.</summary>
+    private sealed class PrefixedStream(byte[] prefix, int length, Stream rest) : Stream
+    {
+        private int _position;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_position < length)
+            {
+                var n = Math.Min(buffer.Length, length - _position);
+                prefix.AsSpan(_position, n).CopyTo(buffer);
+                _position += n;
+                return n;
+            }
+            return rest.Read(buffer);
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

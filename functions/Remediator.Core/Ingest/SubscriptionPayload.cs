@@ -1,0 +1,136 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Compression;
+using System.Text.Json;
+
+namespace Remediator.Core.Ingest;
+
+/// <summary>
+/// A CloudWatch Logs subscription delivery: <c>{"awslogs":{"data":"&lt;base64 of gzip of JSON&gt;"}}</c>. Decodes
+/// base64 and gzip straight from the bytes, with no intermediate string, and caps the decompressed size so that a
+/// gzip bomb is refused instead of exhausting memory.
+/// </summary>
+public static class SubscriptionPayload
+{
+    /// <summary>Default cap on the decompressed DATA_MESSAGE: 16 MB (a delivery is at most 1 MB compressed).</summary>
+    public const long DefaultMaxDecompressedBytes = 16L * 1024 * 1024;
+
+    /// <summary>Returns a stream of the decompressed DATA_MESSAGE JSON; throws <see cref="UnreadableInputException"/> for anything else.</summary>
+    public static Stream OpenData(ReadOnlySpan<byte> envelope, long maxDecompressedBytes = DefaultMaxDecompressedBytes)
+    {
+        byte[] compressed;
+        try
+        {
+            compressed = DecodeBase64(FindData(envelope));
+        }
+        catch (JsonException e)
+        {
+            throw new UnreadableInputException($"the subscription envelope is not valid JSON ({e.Message})", e);
+        }
+        if (compressed.Length < 18 || compressed[0] != 0x1f || compressed[1] != 0x8b)
+        {
+            throw new UnreadableInputException("awslogs.data is base64 but not gzip; a CloudWatch Logs subscription delivery is base64 of gzip");
+        }
+        return OpenGzip(new MemoryStream(compressed, writable: false), maxDecompressedBytes);
+    }
+
+    /// <summary>A gzip stream whose reads fail with a clear error past <paramref name="maxBytes"/> or at corrupt or cut data.</summary>
+    public static Stream OpenGzip(Stream compressed, long maxBytes) =>
+        new GuardedStream(new GZipStream(compressed, CompressionMode.Decompress), maxBytes);
+
+    private static byte[] FindData(ReadOnlySpan<byte> envelope)
+    {
+        var reader = new Utf8JsonReader(envelope, new JsonReaderOptions { MaxDepth = 16 });
+        var inAwsLogs = false;
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName)
+            {
+                continue;
+            }
+            if (reader.CurrentDepth == 1)
+            {
+                inAwsLogs = reader.ValueTextEquals("awslogs"u8);
+                if (!inAwsLogs)
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            else if (reader.CurrentDepth == 2 && inAwsLogs && reader.ValueTextEquals("data"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    throw new UnreadableInputException("awslogs.data is not a string");
+                }
+                if (!reader.ValueIsEscaped)
+                {
+                    return reader.ValueSpan.ToArray();
+                }
+                // JSON may escape '/' as "\/": unescape into bytes, still without a string.
+                var bytes = new byte[reader.ValueSpan.Length];
+                var written = reader.CopyString(bytes);
+                return bytes[..written];
+            }
+        }
+        throw new UnreadableInputException("no awslogs.data in the envelope; expected {\"awslogs\":{\"data\":\"<base64 of gzip>\"}}");
+    }
+
+    private static byte[] DecodeBase64(byte[] base64)
+    {
+        var output = new byte[Base64.GetMaxDecodedFromUtf8Length(base64.Length)];
+        var status = Base64.DecodeFromUtf8(base64, output, out _, out var written);
+        if (status != OperationStatus.Done)
+        {
+            throw new UnreadableInputException($"awslogs.data is not valid base64 ({status})");
+        }
+        return output[..written];
+    }
+
+    /// <summary>Turns decompression faults and oversize output into <see cref="UnreadableInputException"/>.</summary>
+    private sealed class GuardedStream(Stream inner, long maxBytes) : Stream
+    {
+        private long _total;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int read;
+            try
+            {
+                read = inner.Read(buffer);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new UnreadableInputException($"the gzip data is corrupt or cut short ({e.Message})", e);
+            }
+            _total += read;
+            if (_total > maxBytes)
+            {
+                throw new UnreadableInputException($"the decompressed delivery is larger than the {maxBytes / (1024 * 1024)} MB cap (a gzip bomb, or raise the cap)");
+            }
+            return read;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _total; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}

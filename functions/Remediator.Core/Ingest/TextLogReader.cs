@@ -1,0 +1,136 @@
+using System.Text;
+using Remediator.Core.Diagnosis;
+
+namespace Remediator.Core.Ingest;
+
+/// <summary>
+/// Reads plain-text logs line by line (bounded line length) and joins continuation lines, an error message or a
+/// JSON body spread over several physical lines, to the event they belong to.
+/// </summary>
+internal static class TextLogReader
+{
+    /// <summary>Longest line kept; the rest of a longer line is dropped (CloudWatch events are at most 256 KB).</summary>
+    public const int MaxLineChars = 256 * 1024;
+    private const int MaxRecordChars = 256 * 1024;
+
+    // Execution-log line starts that are not decisive but begin a new event (api-gateway-failure-facts §2).
+    private static readonly string[] EventStarts =
+    [
+        "Method request", "Method response", "Endpoint request", "Endpoint response", "Execution failed", "Lambda execution failed",
+        "Lambda invocation failed", "AWS Integration Endpoint RequestId", "X-ray Tracing ID", "API Key ", "Verifying Usage Plan",
+        "Usage Plan check", "Received response", "Sending request", "Starting execution", "Extended Request Id", "HTTP Method:",
+        "Method completed", "Successfully completed", "Execution log for request", "Key throttle", "Authorizer", "Incoming identity",
+    ];
+
+    public static IEnumerable<LogRecord> Read(TextReader reader, LogContext context)
+    {
+        string? id = null;
+        DateTimeOffset? ts = null;
+        StringBuilder? text = null;
+        foreach (var raw in Lines(reader))
+        {
+            var line = LineNormalizer.Normalize(raw);
+            if (line.Skip)
+            {
+                continue;
+            }
+            if (text is not null && IsContinuation(line, text))
+            {
+                if (text.Length + line.Text.Length < MaxRecordChars)
+                {
+                    text.Append('\n').Append(line.Text);
+                }
+                continue;
+            }
+            if (text is not null)
+            {
+                yield return new LogRecord(id, ts, text.ToString(), context);
+            }
+            id = line.RequestId;
+            ts = line.Timestamp;
+            text = new StringBuilder(line.Text);
+        }
+        if (text is not null)
+        {
+            yield return new LogRecord(id, ts, text.ToString(), context);
+        }
+    }
+
+    private static bool IsContinuation(in NormalizedLine line, StringBuilder previous)
+    {
+        if (line.RequestId is not null || line.Timestamp is not null)
+        {
+            return false;
+        }
+        var text = line.Text.AsSpan();
+        if (text[0] is '{' or '[')
+        {
+            // A JSON value continues a line that announced it ("...before transformations:") and starts a record otherwise.
+            return previous.Length > 0 && previous[^1] == ':';
+        }
+        if (DecisivePhrases.At(text) is not null)
+        {
+            return false;
+        }
+        foreach (var start in EventStarts)
+        {
+            if (text.StartsWith(start, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+        // An access-log line in CLF is an event of its own.
+        return !(char.IsAsciiDigit(text[0]) && text.Contains("] \"", StringComparison.Ordinal));
+    }
+
+    /// <summary>Lines of at most <see cref="MaxLineChars"/> characters: a 20 MB line costs 256 KB, not 40 MB.</summary>
+    internal static IEnumerable<string> Lines(TextReader reader)
+    {
+        var buffer = new char[16 * 1024];
+        var line = new StringBuilder();
+        var dropping = false;
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            var start = 0;
+            for (var i = 0; i < read; i++)
+            {
+                if (buffer[i] != '\n')
+                {
+                    continue;
+                }
+                Append(line, buffer.AsSpan(start, i - start), ref dropping);
+                yield return Take(line, ref dropping);
+                start = i + 1;
+            }
+            Append(line, buffer.AsSpan(start, read - start), ref dropping);
+        }
+        if (line.Length > 0)
+        {
+            yield return Take(line, ref dropping);
+        }
+    }
+
+    private static void Append(StringBuilder line, ReadOnlySpan<char> chunk, ref bool dropping)
+    {
+        if (dropping)
+        {
+            return;
+        }
+        var room = MaxLineChars - line.Length;
+        if (chunk.Length > room)
+        {
+            chunk = chunk[..room];
+            dropping = true;
+        }
+        line.Append(chunk);
+    }
+
+    private static string Take(StringBuilder line, ref bool dropping)
+    {
+        var s = line.ToString().TrimEnd('\r');
+        line.Clear();
+        dropping = false;
+        return s;
+    }
+}

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json;
+using Remediator.Core.Diagnosis;
+
+namespace Remediator.Core.Report;
+
+/// <summary>
+/// The machine-readable diagnosis: <c>{"findings":[...],"summary":{...}}</c>. Field names are a public contract;
+/// what the log does not show is written as null, never guessed.
+/// </summary>
+public static class JsonReport
+{
+    public static void Write(Utf8JsonWriter w, DiagnosisResult result)
+    {
+        w.WriteStartObject();
+        w.WriteStartArray("findings");
+        foreach (var f in result.Findings)
+        {
+            WriteFinding(w, f);
+        }
+        w.WriteEndArray();
+        w.WriteStartObject("summary");
+        w.WriteNumber("requests", result.Summary.Requests);
+        w.WriteNumber("failed", result.Summary.Failed);
+        w.WriteNumber("findings", result.Summary.Findings);
+        w.WriteNumber("unclassified", result.Summary.Unclassified);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    public static string ToJson(DiagnosisResult result, bool indented = true)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
+        {
+            Write(w, result);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>One finding, the element of <c>findings</c> (also what machine subscribers receive).</summary>
+    public static void WriteFinding(Utf8JsonWriter w, Finding f)
+    {
+        w.WriteStartObject();
+        w.WriteString("id", f.Id);
+        w.WriteString("cause", f.Cause.ToName());
+        w.WriteNumber("count", f.Count);
+        Number(w, "status", f.Status);
+        w.WriteString("apiType", f.ApiType?.ToName());
+        w.WriteString("logKind", f.LogKind.ToName());
+        w.WriteString("apiId", f.Key.ApiId);
+        w.WriteString("stage", f.Key.Stage);
+        w.WriteString("method", f.Key.HttpMethod);
+        w.WriteString("resourcePath", f.Key.ResourcePath);
+        w.WriteString("routeKey", f.Key.RouteKey);
+        w.WriteString("functionArn", f.Key.FunctionArn);
+        w.WriteString("qualifier", f.Key.Qualifier);
+        w.WriteString("errorType", f.ErrorType);
+        w.WriteString("errorMessage", f.ErrorMessage);
+        Number(w, "integrationLatencyMs", f.IntegrationLatencyMs);
+        w.WriteStartArray("requestIds");
+        foreach (var id in f.RequestIds)
+        {
+            w.WriteStringValue(id);
+        }
+        w.WriteEndArray();
+        w.WriteString("firstSeen", Time(f.FirstSeen));
+        w.WriteString("lastSeen", Time(f.LastSeen));
+        w.WriteString("evidence", f.Evidence);
+        w.WriteString("note", f.Note);
+        w.WriteString("responseProblem", f.ResponseProblem);
+        w.WriteString("accountId", f.AccountId);
+        w.WriteString("region", f.Region);
+        w.WriteString("logGroup", f.LogGroup);
+        w.WriteStartObject("advice");
+        w.WriteString("summary", f.Advice.Summary);
+        w.WriteStartArray("steps");
+        foreach (var step in f.Advice.Steps)
+        {
+            w.WriteStringValue(step);
+        }
+        w.WriteEndArray();
+        w.WriteString("effort", f.Advice.Effort);
+        w.WriteString("risk", f.Advice.Risk);
+        w.WriteStartArray("commands");
+        foreach (var c in f.Advice.Commands)
+        {
+            w.WriteStartObject();
+            w.WriteString("label", c.Label);
+            w.WriteString("command", c.Text);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteString("logGroup", f.Advice.LogGroup);
+        w.WriteString("logsInsightsQuery", f.Advice.LogsInsightsQuery);
+        w.WriteString("consoleUrl", f.Advice.ConsoleUrl);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    internal static string? Time(DateTimeOffset? t) => t?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static void Number(Utf8JsonWriter w, string name, long? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+}

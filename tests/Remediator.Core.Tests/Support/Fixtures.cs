@@ -1,0 +1,96 @@
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using Remediator.Core.Diagnosis;
+using Remediator.Core.Ingest;
+
+namespace Remediator.Core.Tests.Support;
+
+/// <summary>Fixture files and their <c>.expect</c> sidecars (<c>field: value</c> lines; <c>null</c> means the log must not show it).</summary>
+public static class Fixtures
+{
+    public static string Root { get; } = Path.Combine(AppContext.BaseDirectory, "fixtures");
+
+    public static string SamplesRoot { get; } = Path.Combine(AppContext.BaseDirectory, "samples");
+
+    public static string PathOf(string relative) => Path.Combine(Root, relative);
+
+    /// <summary>Every fixture of a folder that has an expectation, as xunit theory data (the relative path).</summary>
+    public static TheoryData<string> WithExpectations(string folder)
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Path.Combine(Root, folder)).Where(f => !f.EndsWith(".expect", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            if (File.Exists(file + ".expect"))
+            {
+                data.Add(Path.GetRelativePath(Root, file));
+            }
+        }
+        return data;
+    }
+
+    /// <summary>The expectation lines of a fixture; a key may repeat (one line per failed request in mixed fixtures).</summary>
+    public static List<(string Key, string Value)> Expectations(string relative) =>
+        File.ReadAllLines(PathOf(relative) + ".expect")
+            .Select(l => l.Split('#')[0].Trim() is var line && line.IndexOf(':') is var colon and > 0
+                ? (line[..colon].Trim(), line[(colon + 1)..].Trim()) : ("", ""))
+            .Where(kv => kv.Item1.Length > 0)
+            .ToList();
+
+    public static DiagnosisResult Diagnose(string relative)
+    {
+        using var stream = File.OpenRead(PathOf(relative));
+        return Diagnoser.Diagnose(stream, LogContext.For(relative));
+    }
+
+    public static DiagnosisResult DiagnoseText(string text, LogContext? context = null) =>
+        Diagnoser.Diagnose(new MemoryStream(Encoding.UTF8.GetBytes(text)), context ?? LogContext.For("test"));
+
+    /// <summary>A real subscription delivery: DATA_MESSAGE JSON, gzip, base64, inside <c>{"awslogs":{"data":...}}</c>.</summary>
+    public static byte[] Envelope(string logGroup, IEnumerable<string> messages, string owner = "123456789012", long startMs = 1_714_568_720_000)
+    {
+        var data = new MemoryStream();
+        using (var w = new Utf8JsonWriter(data))
+        {
+            w.WriteStartObject();
+            w.WriteString("messageType", "DATA_MESSAGE");
+            w.WriteString("owner", owner);
+            w.WriteString("logGroup", logGroup);
+            w.WriteString("logStream", "0123456789abcdef0123456789abcdef");
+            w.WriteStartArray("subscriptionFilters");
+            w.WriteStringValue("remediator");
+            w.WriteEndArray();
+            w.WriteStartArray("logEvents");
+            var i = 0;
+            foreach (var message in messages)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", "3800000000000000000000000000000000000000000000000" + (1_000_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteNumber("timestamp", startMs + i++);
+                w.WriteString("message", message);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return WrapEnvelope(data.ToArray());
+    }
+
+    public static byte[] WrapEnvelope(byte[] dataMessage)
+    {
+        var gz = new MemoryStream();
+        using (var gzip = new GZipStream(gz, CompressionLevel.Optimal))
+        {
+            gzip.Write(dataMessage);
+        }
+        return Encoding.UTF8.GetBytes($"{{\"awslogs\":{{\"data\":\"{Convert.ToBase64String(gz.ToArray())}\"}}}}");
+    }
+}
+
+/// <summary>A stream that hands out at most <c>chunk</c> bytes per read: proves the readers refill correctly.</summary>
+public sealed class TrickleStream(byte[] data, int chunk) : MemoryStream(data)
+{
+    public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(count, chunk));
+
+    public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, chunk)]);
+}
