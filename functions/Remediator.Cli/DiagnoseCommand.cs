@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Remediator.Core.Diagnosis;
 using Remediator.Core.Ingest;
 using Remediator.Core.Report;
@@ -68,14 +67,7 @@ internal static class DiagnoseCommand
         switch (format)
         {
             case "json":
-                using (var output = new MemoryStream())
-                {
-                    using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true }))
-                    {
-                        JsonReport.Write(writer, result);
-                    }
-                    stdout.WriteLine(System.Text.Encoding.UTF8.GetString(output.ToArray()));
-                }
+                stdout.WriteLine(JsonReport.ToJson(result));
                 break;
             case "markdown":
                 stdout.Write(MarkdownReport.Render(result));
@@ -99,9 +91,15 @@ internal static class DiagnoseCommand
         {
             using var stream = path == "-" ? openStdin() : File.OpenRead(path);
             var context = new LogContext(logGroup, null, name);
+            var records = 0L;
             foreach (var record in InputReader.Read(stream, context))
             {
                 builder.Add(record);
+                records++;
+            }
+            if (records == 0)
+            {
+                stderr.WriteLine($"remediator: {name}: no log lines in it");
             }
             return true;
         }

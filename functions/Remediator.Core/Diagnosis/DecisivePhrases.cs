@@ -27,6 +27,8 @@ public enum PhraseRole
     SourceArn,
     /// <summary>"API Key  authorized because method 'GET /books/{id}' ...": the method and the resource template.</summary>
     MethodTemplate,
+    /// <summary>The proxy event API Gateway sends with data tracing starts with <c>{"resource":"/books/{id}"</c>: the resource template.</summary>
+    ResourceTemplate,
     /// <summary>"Verifying Usage Plan for request: id. API Key:  API Stage: api/stage": the API and stage.</summary>
     ApiStage,
     /// <summary>"Host=a1b2c3d4e5.execute-api.us-east-1.amazonaws.com" in the method request headers: the API and region.</summary>
@@ -114,6 +116,7 @@ public static class DecisivePhrases
         new("X-Amz-Source-Arn=", PhraseRole.SourceArn),
         new("Key throttle limit exceeded for RestApi ", PhraseRole.UsagePlanThrottle),
         new("authorized because method '", PhraseRole.MethodTemplate),
+        new("Endpoint request body after transformations: {\"resource\":\"", PhraseRole.ResourceTemplate),
         new("API Stage: ", PhraseRole.ApiStage),
         new("Host=", PhraseRole.HostHeader),
         new("Execution log for request ", PhraseRole.RequestStart),

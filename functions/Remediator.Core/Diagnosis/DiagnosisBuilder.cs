@@ -32,6 +32,11 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     public void Add(in LogRecord record)
     {
         _seq++;
+        if (record.Access is { } access)
+        {
+            AddAccess(access, record.Context);
+            return;
+        }
         var trimmed = record.Text.AsSpan().TrimStart();
         if (trimmed.IsEmpty)
         {

@@ -120,6 +120,13 @@ internal sealed class RequestEvidence
                     SetTemplate(quoted[(space + 1)..].ToString());
                 }
                 break;
+            case PhraseRole.ResourceTemplate:
+                var closing = after.IndexOf('"');
+                if (closing > 0 && after[0] == '/')
+                {
+                    SetTemplate(after[..closing].ToString());
+                }
+                break;
             case PhraseRole.ApiStage:
                 var apiStage = Token(after, ',');
                 var slash = apiStage.IndexOf('/');

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Remediator.Core.Ingest;
@@ -106,6 +105,7 @@ internal static class JsonContainers
     /// <summary>One JSON value after another (JSON Lines, or pretty-printed objects one after the other): access-log entries.</summary>
     public static IEnumerable<LogRecord> ReadValues(JsonTokenStream json, LogContext context)
     {
+        var first = true;
         while (json.Read())
         {
             if (json.TokenType != JsonTokenType.StartObject)
@@ -113,8 +113,17 @@ internal static class JsonContainers
                 json.Skip();
                 continue;
             }
-            var value = json.ReadValue();
-            yield return new LogRecord(null, null, Encoding.UTF8.GetString(value.Span), context);
+            using var doc = JsonDocument.Parse(json.ReadValue());
+            var entry = AccessLogEntry.FromJson(doc.RootElement);
+            if (entry is null && first)
+            {
+                throw new UnreadableInputException("JSON of another kind: its first object has no status or request id; expected access-log entries, a subscription delivery or aws logs output");
+            }
+            first = false;
+            if (entry is not null)
+            {
+                yield return new LogRecord(entry.RequestId, entry.Time, "", context, entry);
+            }
         }
     }
 
@@ -129,7 +138,10 @@ internal static class JsonContainers
         if (!hasMessage)
         {
             // Not an event wrapper: an access-log object itself.
-            yield return new LogRecord(null, null, e.GetRawText(), context);
+            if (AccessLogEntry.FromJson(e) is { } entry)
+            {
+                yield return new LogRecord(entry.RequestId, entry.Time, "", context, entry);
+            }
             yield break;
         }
         DateTimeOffset? timestamp = null;
@@ -145,7 +157,10 @@ internal static class JsonContainers
         if (message.ValueKind == JsonValueKind.Object)
         {
             // Insights shows JSON log lines as objects: an access-log entry.
-            yield return new LogRecord(null, timestamp, message.GetRawText(), context);
+            if (AccessLogEntry.FromJson(message) is { } entry)
+            {
+                yield return new LogRecord(entry.RequestId, entry.Time ?? timestamp, "", context, entry);
+            }
             yield break;
         }
         if (message.ValueKind != JsonValueKind.String)

@@ -47,4 +47,5 @@ public sealed record LogContext(string? LogGroup, string? AccountId, string Sour
 /// <param name="RequestId">The request id the line carries (<c>(id) text</c>), when it carries one.</param>
 /// <param name="Timestamp">When the line was written, when the container shows it.</param>
 /// <param name="Text">The message with any container prefix (request id, timestamps, quote markers) removed.</param>
-public readonly record struct LogRecord(string? RequestId, DateTimeOffset? Timestamp, string Text, LogContext Context);
+/// <param name="Access">The access-log entry, when a reader already parsed the event as one (JSON containers).</param>
+public readonly record struct LogRecord(string? RequestId, DateTimeOffset? Timestamp, string Text, LogContext Context, AccessLogEntry? Access = null);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.IO.Compression;
 using System.Text.Json;
@@ -31,7 +32,10 @@ public static class SubscriptionPayload
         {
             throw new UnreadableInputException("awslogs.data is base64 but not gzip; a CloudWatch Logs subscription delivery is base64 of gzip");
         }
-        return OpenGzip(new MemoryStream(compressed, writable: false), maxDecompressedBytes);
+        // The gzip trailer's last four bytes are the decompressed size (mod 2^32): a cut delivery fails that check
+        // with a clear message instead of as a JSON error somewhere in the middle.
+        var expectedSize = BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 4));
+        return new GuardedStream(new GZipStream(new MemoryStream(compressed, writable: false), CompressionMode.Decompress), maxDecompressedBytes, expectedSize);
     }
 
     /// <summary>A gzip stream whose reads fail with a clear error past <paramref name="maxBytes"/> or at corrupt or cut data.</summary>
@@ -89,7 +93,7 @@ public static class SubscriptionPayload
     }
 
     /// <summary>Turns decompression faults and oversize output into <see cref="UnreadableInputException"/>.</summary>
-    private sealed class GuardedStream(Stream inner, long maxBytes) : Stream
+    private sealed class GuardedStream(Stream inner, long maxBytes, uint? expectedSize = null) : Stream
     {
         private long _total;
 
@@ -107,6 +111,10 @@ public static class SubscriptionPayload
                 throw new UnreadableInputException($"the gzip data is corrupt or cut short ({e.Message})", e);
             }
             _total += read;
+            if (read == 0 && buffer.Length > 0 && expectedSize is { } size && (uint)_total != size)
+            {
+                throw new UnreadableInputException($"the gzip data is cut short or corrupt (it decompressed to {_total} bytes; its trailer says {size})");
+            }
             if (_total > maxBytes)
             {
                 throw new UnreadableInputException($"the decompressed delivery is larger than the {maxBytes / (1024 * 1024)} MB cap (a gzip bomb, or raise the cap)");

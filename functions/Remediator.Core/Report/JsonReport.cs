@@ -31,7 +31,7 @@ public static class JsonReport
     public static string ToJson(DiagnosisResult result, bool indented = true)
     {
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
+        using (var w = new Utf8JsonWriter(buffer, Options(indented)))
         {
             Write(w, result);
         }
@@ -97,6 +97,10 @@ public static class JsonReport
         w.WriteEndObject();
         w.WriteEndObject();
     }
+
+    /// <summary>Readable escaping: quotes stay quotes. The output is never embedded in HTML.</summary>
+    public static JsonWriterOptions Options(bool indented) =>
+        new() { Indented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     internal static string? Time(DateTimeOffset? t) => t?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 

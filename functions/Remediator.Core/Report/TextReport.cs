@@ -22,7 +22,7 @@ public static class TextReport
             f.Cause.ToName(), FindingDisplay.Api(f), FindingDisplay.Route(f), FindingDisplay.Function(f),
         }).ToList();
         string[] header = ["#", "count", "status", "cause", "api/stage", "route", "function"];
-        var widths = header.Select((h, col) => Math.Min(60, rows.Max(r => r[col].Length) is var m && m > h.Length ? m : h.Length)).ToArray();
+        var widths = header.Select((h, col) => Math.Min(col == 6 ? 90 : 60, rows.Max(r => r[col].Length) is var m && m > h.Length ? m : h.Length)).ToArray();
         sb.AppendLine(c.Bold(Row(header, widths)));
         foreach (var row in rows)
         {
