@@ -58,7 +58,7 @@ internal sealed class RequestEvidence
         switch (phrase.Role)
         {
             case PhraseRole.Signal:
-                AddSignal(phrase.Cause, phrase.Rank, line, phrase.Note);
+                AddSignal(phrase.Cause, phrase.Rank, Withhold(line, phrase.Text), phrase.Note);
                 break;
             case PhraseRole.ClientStatus:
                 Status = LeadingInt(after) ?? Status;
@@ -96,7 +96,7 @@ internal sealed class RequestEvidence
                 {
                     var body = (after.Length > MaxBody ? after[..MaxBody] : after).TrimStart();
                     Body = body.ToString();
-                    BodyEvidence = Cap(line);
+                    BodyEvidence = Cap(Withhold(line, null));
                 }
                 break;
             case PhraseRole.SourceArn:
@@ -173,14 +173,20 @@ internal sealed class RequestEvidence
 
     private void AddSignal(Cause cause, int rank, ReadOnlySpan<char> line, string? note = null)
     {
-        foreach (var s in _signals)
+        var index = _signals.FindIndex(s => s.Cause == cause);
+        if (index >= 0)
         {
-            if (s.Cause == cause && s.Rank >= rank)
+            var existing = _signals[index];
+            // Keep the strongest signal; at equal strength a plain line beats a data line whose values were withheld.
+            var better = rank > existing.Rank || (rank == existing.Rank && existing.Evidence.Contains(WithheldMark, StringComparison.Ordinal)
+                && !line.Contains(WithheldMark, StringComparison.Ordinal));
+            if (!better)
             {
                 return;
             }
+            _signals.RemoveAt(index);
+            note ??= existing.Note;
         }
-        _signals.RemoveAll(s => s.Cause == cause);
         _signals.Add((cause, rank, Cap(line), note));
     }
 
@@ -326,6 +332,32 @@ internal sealed class RequestEvidence
         var end = text[at..].IndexOf('\n');
         var line = end < 0 ? text[start..] : text[start..(at + end)];
         return line.TrimEnd('\r').Trim();
+    }
+
+    // Lines that carry request or response data (customer data with data tracing on): evidence keeps the line's
+    // label and the decisive phrase, never the values.
+    private static readonly string[] DataLines =
+    [
+        "Endpoint response body before transformations:", "Endpoint request body after transformations:",
+        "Method request body before transformations:", "Method response body after transformations:",
+        "Endpoint response headers:", "Endpoint request headers:", "Method request headers:", "Method response headers:",
+        "Method request path:", "Method request query string:",
+    ];
+
+    private const string WithheldMark = "[value withheld";
+
+    internal static ReadOnlySpan<char> Withhold(ReadOnlySpan<char> line, string? phrase)
+    {
+        foreach (var label in DataLines)
+        {
+            if (line.StartsWith(label, StringComparison.Ordinal))
+            {
+                return phrase is null
+                    ? $"{label} {WithheldMark}]"
+                    : $"{label} {WithheldMark}; it contains \"{phrase.Trim()}\"]";
+            }
+        }
+        return line;
     }
 
     private static string Cap(ReadOnlySpan<char> line) => line.Length > MaxEvidence ? string.Concat(line[..MaxEvidence], "…") : line.ToString();
