@@ -38,6 +38,56 @@ public static class SubscriptionPayload
         return new GuardedStream(new GZipStream(new MemoryStream(compressed, writable: false), CompressionMode.Decompress), maxDecompressedBytes, expectedSize);
     }
 
+    /// <summary>
+    /// Builds a delivery exactly as CloudWatch Logs sends one: a DATA_MESSAGE, gzip, base64, in <c>{"awslogs":{"data":...}}</c>.
+    /// For <c>remediator replay</c> events made from exported lines, and for tests.
+    /// </summary>
+    public static byte[] Encode(string logGroup, IEnumerable<(long Timestamp, string Message)> events, string owner = "123456789012",
+        string logStream = "0123456789abcdef0123456789abcdef", string filterName = "remediator")
+    {
+        var data = new MemoryStream();
+        using (var w = new Utf8JsonWriter(data))
+        {
+            w.WriteStartObject();
+            w.WriteString("messageType", "DATA_MESSAGE");
+            w.WriteString("owner", owner);
+            w.WriteString("logGroup", logGroup);
+            w.WriteString("logStream", logStream);
+            w.WriteStartArray("subscriptionFilters");
+            w.WriteStringValue(filterName);
+            w.WriteEndArray();
+            w.WriteStartArray("logEvents");
+            var i = 0;
+            foreach (var (timestamp, message) in events)
+            {
+                w.WriteStartObject();
+                // Event ids are long decimal strings; these are unique within the delivery like real ones.
+                w.WriteString("id", $"{timestamp:D20}{i++:D36}");
+                w.WriteNumber("timestamp", timestamp);
+                w.WriteString("message", message);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Wrap(data.ToArray());
+    }
+
+    /// <summary>gzip, base64 and the <c>awslogs</c> envelope around an already serialised message (DATA or CONTROL).</summary>
+    public static byte[] Wrap(byte[] message)
+    {
+        var gz = new MemoryStream();
+        using (var gzip = new GZipStream(gz, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write(message);
+        }
+        var envelope = new MemoryStream();
+        envelope.Write("{\"awslogs\":{\"data\":\""u8);
+        envelope.Write(System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(gz.GetBuffer(), 0, (int)gz.Length)));
+        envelope.Write("\"}}"u8);
+        return envelope.ToArray();
+    }
+
     /// <summary>A gzip stream whose reads fail with a clear error past <paramref name="maxBytes"/> or at corrupt or cut data.</summary>
     public static Stream OpenGzip(Stream compressed, long maxBytes) =>
         new GuardedStream(new GZipStream(compressed, CompressionMode.Decompress), maxBytes);

@@ -1,6 +1,4 @@
-using System.IO.Compression;
 using System.Text;
-using System.Text.Json;
 using Remediator.Core.Diagnosis;
 using Remediator.Core.Ingest;
 
@@ -47,44 +45,10 @@ public static class Fixtures
         Diagnoser.Diagnose(new MemoryStream(Encoding.UTF8.GetBytes(text)), context ?? LogContext.For("test"));
 
     /// <summary>A real subscription delivery: DATA_MESSAGE JSON, gzip, base64, inside <c>{"awslogs":{"data":...}}</c>.</summary>
-    public static byte[] Envelope(string logGroup, IEnumerable<string> messages, string owner = "123456789012", long startMs = 1_714_568_720_000)
-    {
-        var data = new MemoryStream();
-        using (var w = new Utf8JsonWriter(data))
-        {
-            w.WriteStartObject();
-            w.WriteString("messageType", "DATA_MESSAGE");
-            w.WriteString("owner", owner);
-            w.WriteString("logGroup", logGroup);
-            w.WriteString("logStream", "0123456789abcdef0123456789abcdef");
-            w.WriteStartArray("subscriptionFilters");
-            w.WriteStringValue("remediator");
-            w.WriteEndArray();
-            w.WriteStartArray("logEvents");
-            var i = 0;
-            foreach (var message in messages)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", "3800000000000000000000000000000000000000000000000" + (1_000_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture));
-                w.WriteNumber("timestamp", startMs + i++);
-                w.WriteString("message", message);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return WrapEnvelope(data.ToArray());
-    }
+    public static byte[] Envelope(string logGroup, IEnumerable<string> messages, string owner = "123456789012", long startMs = 1_714_568_720_000) =>
+        SubscriptionPayload.Encode(logGroup, messages.Select((m, i) => (startMs + i, m)), owner);
 
-    public static byte[] WrapEnvelope(byte[] dataMessage)
-    {
-        var gz = new MemoryStream();
-        using (var gzip = new GZipStream(gz, CompressionLevel.Optimal))
-        {
-            gzip.Write(dataMessage);
-        }
-        return Encoding.UTF8.GetBytes($"{{\"awslogs\":{{\"data\":\"{Convert.ToBase64String(gz.ToArray())}\"}}}}");
-    }
+    public static byte[] WrapEnvelope(byte[] dataMessage) => SubscriptionPayload.Wrap(dataMessage);
 }
 
 /// <summary>A stream that hands out at most <c>chunk</c> bytes per read: proves the readers refill correctly.</summary>

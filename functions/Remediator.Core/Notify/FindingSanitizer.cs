@@ -1,0 +1,44 @@
+using Remediator.Core.Advice;
+using Remediator.Core.Diagnosis;
+
+namespace Remediator.Core.Notify;
+
+/// <summary>
+/// A finding as it may leave the account: every string that came from a log line is scrubbed of secrets and
+/// personal data and made inert for chat; the advice is rebuilt from the cleaned key so it repeats nothing raw.
+/// </summary>
+public static class FindingSanitizer
+{
+    public static Finding Clean(Finding f, int maxRequestIds = Finding.MaxSampleRequestIds, int maxText = 300)
+    {
+        var key = f.Key with
+        {
+            ApiId = Inert(f.Key.ApiId), // validated ids and ARNs: only made inert, a scrub could mangle them
+            Stage = CleanShort(f.Key.Stage),
+            HttpMethod = CleanShort(f.Key.HttpMethod),
+            ResourcePath = CleanShort(f.Key.ResourcePath, 200),
+            RouteKey = CleanShort(f.Key.RouteKey, 200),
+            FunctionArn = Inert(f.Key.FunctionArn),
+            Qualifier = CleanShort(f.Key.Qualifier),
+        };
+        var ids = f.RequestIds.Take(maxRequestIds).Select(id => Scrubber.Clean(id, 80)).ToList();
+        var cleaned = f with
+        {
+            Key = key,
+            ErrorType = CleanShort(f.ErrorType, 120),
+            ErrorMessage = f.ErrorMessage is null ? null : Scrubber.Clean(f.ErrorMessage, maxText),
+            Evidence = f.Evidence is null ? null : Scrubber.Clean(f.Evidence, maxText),
+            Note = f.Note is null ? null : Scrubber.Clean(f.Note, 2 * maxText),
+            ResponseProblem = f.ResponseProblem is null ? null : Scrubber.Clean(f.ResponseProblem, maxText),
+            RequestIds = ids,
+            LogGroup = Inert(f.LogGroup),
+        };
+        var facts = new FindingFacts(cleaned.ApiType, cleaned.LogKind, cleaned.ErrorType, cleaned.ErrorMessage, cleaned.IntegrationLatencyMs,
+            cleaned.ResponseProblem, cleaned.AccountId, cleaned.Region, cleaned.LogGroup, ids);
+        return cleaned with { Advice = AdviceBook.For(key, facts) };
+    }
+
+    private static string? Inert(string? s) => s is null ? null : Scrubber.Neutralise(s.Length > 512 ? s[..512] : s);
+
+    private static string? CleanShort(string? s, int max = 128) => s is null ? null : Scrubber.Clean(s, max);
+}

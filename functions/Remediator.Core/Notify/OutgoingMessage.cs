@@ -1,0 +1,52 @@
+namespace Remediator.Core.Notify;
+
+/// <summary>An SNS message attribute, for subscribers' filter policies.</summary>
+public sealed record MessageAttribute(string Name, string Value, string DataType = "String");
+
+/// <summary>
+/// One finding as it is published: SNS <c>MessageStructure=json</c> with a body per protocol.
+/// <list type="bullet">
+/// <item><c>default</c> and <c>https</c>: the Amazon Q Developer in chat applications (AWS Chatbot) custom notification. Chatbot
+/// subscribes over https and silently drops anything else, so both keys carry it.</item>
+/// <item><c>email</c>: plain text a person reads in ten seconds.</item>
+/// <item><c>sqs</c>, <c>lambda</c>, <c>email-json</c>: the machine JSON (<c>schema</c> <c>remediator.finding/1</c>).</item>
+/// </list>
+/// </summary>
+public sealed record OutgoingMessage(
+    string FindingId,
+    string Subject,
+    IReadOnlyList<MessageAttribute> Attributes,
+    string Chatbot,
+    string Email,
+    string Machine)
+{
+    /// <summary>SNS's limit for one message: body, subject and attributes together (262,144 bytes).</summary>
+    public const int MaxBytes = 256 * 1024;
+
+    /// <summary>The <c>Message</c> parameter for <c>MessageStructure=json</c>.</summary>
+    public string Structured => StructuredMessage.Build(Chatbot, Email, Machine);
+
+    /// <summary>Bytes SNS counts against <see cref="MaxBytes"/>.</summary>
+    public int Size => System.Text.Encoding.UTF8.GetByteCount(Structured) + System.Text.Encoding.UTF8.GetByteCount(Subject)
+        + Attributes.Sum(a => System.Text.Encoding.UTF8.GetByteCount(a.Name) + System.Text.Encoding.UTF8.GetByteCount(a.Value) + a.DataType.Length);
+}
+
+internal static class StructuredMessage
+{
+    public static string Build(string chatbot, string email, string machine)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer, Report.JsonReport.Options(indented: false)))
+        {
+            w.WriteStartObject();
+            w.WriteString("default", chatbot);
+            w.WriteString("https", chatbot);
+            w.WriteString("email", email);
+            w.WriteString("email-json", machine);
+            w.WriteString("sqs", machine);
+            w.WriteString("lambda", machine);
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using Remediator.Core.Ingest;
+
+namespace Remediator.Function;
+
+/// <summary>The environment variables the function reads: one list, which the CDK stack and the README also use.</summary>
+public static class OptionNames
+{
+    public const string TopicArn = "REMEDIATOR_TOPIC_ARN";
+    public const string CooldownMinutes = "REMEDIATOR_COOLDOWN_MINUTES";
+    public const string MaxDecompressedMb = "REMEDIATOR_MAX_DECOMPRESSED_MB";
+    public const string LogLevel = "REMEDIATOR_LOG_LEVEL";
+    public const string TimeBudgetSeconds = "REMEDIATOR_TIME_BUDGET_SECONDS";
+
+    public static IReadOnlyList<string> All { get; } = [TopicArn, CooldownMinutes, MaxDecompressedMb, LogLevel, TimeBudgetSeconds];
+}
+
+public enum LogLevel { Debug, Info, Warn, Error }
+
+/// <summary>A missing or invalid setting: the message names the variable and what it must be.</summary>
+public sealed class OptionsException(string message) : Exception(message);
+
+/// <summary>
+/// The function's configuration, read once at cold start and validated, so that a bad value fails the cold start
+/// with a message naming the variable instead of failing every delivery later.
+/// </summary>
+/// <param name="TopicArn">SNS topic findings go to. Required.</param>
+/// <param name="Cooldown">A finding is alerted at most once per window per warm environment. Default 15 minutes.</param>
+/// <param name="MaxDecompressedBytes">A delivery that decompresses to more is refused (gzip bomb). Default 16 MB.</param>
+/// <param name="LogLevel">The function's own log level. Default info.</param>
+/// <param name="TimeBudget">How long one invocation may take, retries included: set it below the function timeout. Default 50 s.</param>
+/// <param name="Region">The function's region (AWS_REGION, then AWS_DEFAULT_REGION).</param>
+public sealed record FunctionOptions(string TopicArn, TimeSpan Cooldown, long MaxDecompressedBytes, LogLevel LogLevel, TimeSpan TimeBudget, string? Region)
+{
+    public ReadLimits ReadLimits => new(MaxEnvelopeBytes: 8 * 1024 * 1024, MaxDecompressedBytes: MaxDecompressedBytes);
+
+    public static FunctionOptions Load(Func<string, string?> env)
+    {
+        var topic = env(OptionNames.TopicArn);
+        if (string.IsNullOrWhiteSpace(topic))
+        {
+            throw new OptionsException($"{OptionNames.TopicArn} is not set: the ARN of the SNS topic findings are published to (arn:aws:sns:region:account:name)");
+        }
+        var parts = topic.Split(':');
+        if (parts.Length != 6 || parts[0] != "arn" || parts[2] != "sns" || parts[3].Length == 0 || parts[4].Length != 12 || parts[5].Length == 0)
+        {
+            throw new OptionsException($"{OptionNames.TopicArn} is not an SNS topic ARN (arn:aws:sns:region:account:name): '{topic}'");
+        }
+        return new FunctionOptions(
+            topic,
+            TimeSpan.FromMinutes(Number(env, OptionNames.CooldownMinutes, 15, 0, 1440, "minutes")),
+            Number(env, OptionNames.MaxDecompressedMb, 16, 1, 1024, "megabytes") * 1024L * 1024,
+            Level(env(OptionNames.LogLevel)),
+            TimeSpan.FromSeconds(Number(env, OptionNames.TimeBudgetSeconds, 50, 1, 900, "seconds")),
+            env("AWS_REGION") is { Length: > 0 } r ? r : env("AWS_DEFAULT_REGION") is { Length: > 0 } d ? d : null);
+    }
+
+    private static int Number(Func<string, string?> env, string name, int fallback, int min, int max, string unit)
+    {
+        var value = env(name);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < min || n > max)
+        {
+            throw new OptionsException($"{name} must be a whole number of {unit} from {min} to {max}, got '{value}'");
+        }
+        return n;
+    }
+
+    private static LogLevel Level(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "info" => LogLevel.Info,
+        "debug" => LogLevel.Debug,
+        "warn" or "warning" => LogLevel.Warn,
+        "error" => LogLevel.Error,
+        _ => throw new OptionsException($"{OptionNames.LogLevel} must be debug, info, warn or error, got '{value}'"),
+    };
+}

@@ -1,0 +1,61 @@
+using Remediator.Function.Aws;
+using Remediator.Function.Observability;
+using Remediator.Function.Pipeline;
+
+namespace Remediator.Function;
+
+/// <summary>
+/// The Lambda entry: <c>Remediator.Function::Remediator.Function.Handler::Handle</c> on the managed dotnet10 runtime.
+/// Stream in, Stream out, so no Lambda package or serializer is needed (aws-wire-facts §6.2). It does three
+/// things: hand the delivery to the pipeline, return the outcome, and let failures fail the invocation.
+/// </summary>
+public sealed class Handler
+{
+    // Built once per execution environment (cold start): options validated, clients and the alert gate kept warm.
+    private static readonly Lazy<DeliveryPipeline> Default = new(() => Composition.Pipeline(Environment.GetEnvironmentVariable, TimeProvider.System));
+
+    private readonly DeliveryPipeline _pipeline;
+
+    /// <summary>Used by Lambda: real AWS clients from the environment.</summary>
+    public Handler() : this(Default.Value)
+    {
+    }
+
+    /// <summary>Used by tests and by <c>remediator replay</c>: any publisher, clock and log.</summary>
+    public Handler(DeliveryPipeline pipeline) => _pipeline = pipeline;
+
+    public async Task<Stream> Handle(Stream input)
+    {
+        var outcome = await _pipeline.ProcessAsync(input).ConfigureAwait(false);
+        return outcome.ToJsonStream();
+    }
+}
+
+/// <summary>The composition root: options from the environment, the signed SNS client, the raw stdout log.</summary>
+public static class Composition
+{
+    public static DeliveryPipeline Pipeline(Func<string, string?> env, TimeProvider time, TextWriter? output = null, HttpClient? http = null,
+        ICredentialSource? credentials = null)
+    {
+        var options = FunctionOptions.Load(env);
+        var log = new JsonLog(output ?? RawStdout(), options.LogLevel, time);
+        return new DeliveryPipeline(options, Sns(options.TopicArn, env, time, http, credentials), time, log);
+    }
+
+    /// <summary>The SNS client for a topic: the topic ARN's region wins; the endpoint follows the AWS_ENDPOINT_URL conventions.</summary>
+    public static SnsPublisher Sns(string topicArn, Func<string, string?> env, TimeProvider time, HttpClient? http = null,
+        ICredentialSource? credentials = null, RetryPolicy? retry = null)
+    {
+        var region = AwsEndpoints.RegionOf(topicArn) ?? throw new OptionsException($"no region in the topic ARN '{topicArn}'");
+        var endpoint = AwsEndpoints.Resolve("SNS", "sns", region, env);
+        return new SnsPublisher(new AwsHttp(http ?? SharedHttp, credentials ?? new DefaultCredentialSource(), time, retry), topicArn, endpoint, region);
+    }
+
+    private static readonly HttpClient SharedHttp = new() { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>
+    /// stdout without the managed runtime's prefixes (it rewrites Console.WriteLine; aws-wire-facts §6.4), so that
+    /// EMF and JSON log lines reach CloudWatch as pure JSON.
+    /// </summary>
+    public static TextWriter RawStdout() => new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Remediator.Core.Diagnosis;
+using Remediator.Core.Ingest;
+using Remediator.Core.Notify;
+using Remediator.Function.Notify;
+using Remediator.Function.Observability;
+
+namespace Remediator.Function.Pipeline;
+
+/// <summary>
+/// One delivery, start to end: decode → diagnose → (repair, next) → notify → metrics. It lives as long as the
+/// execution environment, so the alert gate's cooldown spans invocations.
+/// </summary>
+public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher publisher, TimeProvider time, JsonLog log)
+{
+    private readonly AlertGate _gate = new(options.Cooldown);
+
+    public FunctionOptions Options => options;
+
+    public async Task<DeliveryOutcome> ProcessAsync(Stream input, CancellationToken ct = default)
+    {
+        var started = time.GetTimestamp();
+        var deadline = time.GetUtcNow() + options.TimeBudget;
+
+        // 1. Decode and diagnose, streaming: base64 → gzip → JSON events → requests → findings.
+        var builder = new DiagnosisBuilder();
+        var (logEvents, control) = Decode(input, builder, started);
+        var diagnosis = builder.Build();
+
+        // 2. Repair of missing invoke permissions goes here (issue 4): it will turn some findings into repair
+        //    reports before they are published.
+
+        // 3. Notify: one message per finding, unless the same finding was alerted within the cooldown.
+        var published = new List<OutgoingMessage>();
+        var failures = new List<string>();
+        var suppressed = 0;
+        foreach (var finding in diagnosis.Findings)
+        {
+            var now = time.GetUtcNow();
+            var decision = _gate.Consider(finding.Id, finding.Count, now);
+            var clean = FindingSanitizer.Clean(finding);
+            if (!decision.Send)
+            {
+                suppressed++;
+                log.Write(LogLevel.Info, "finding suppressed (cooldown)", Fields(clean, ("suppressedSinceLastAlert", decision.SuppressedSinceLastAlert)));
+                continue;
+            }
+            var message = FindingMessages.Build(finding, new AlertContext(finding.AccountId, options.Region, decision.SuppressedSinceLastAlert, decision.LastAlertAt));
+            try
+            {
+                var messageId = await publisher.PublishAsync(message, deadline, ct).ConfigureAwait(false);
+                _gate.Sent(finding.Id, time.GetUtcNow());
+                published.Add(message);
+                log.Write(LogLevel.Info, "finding published", Fields(clean, ("messageId", messageId), ("suppressedSinceLastAlert", decision.SuppressedSinceLastAlert)));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                failures.Add($"{finding.Id}: {e.Message}");
+                log.Write(LogLevel.Error, "finding not published", Fields(clean, ("error", e.GetType().Name), ("detail", Scrubber.Clean(e.Message, 500))));
+            }
+        }
+
+        // 4. Metrics, then the verdict: a finding that could not be published fails the invocation.
+        WriteMetrics(new DeliveryMetrics
+        {
+            LogEvents = logEvents,
+            FailedRequests = diagnosis.Summary.Failed,
+            Findings = diagnosis.Findings.Count,
+            MessagesPublished = published.Count,
+            MessagesSuppressed = suppressed,
+            PublishFailures = failures.Count,
+            DurationMs = time.GetElapsedTime(started).TotalMilliseconds,
+            FailedRequestsByCause = diagnosis.Findings.GroupBy(f => f.Cause.ToName()).ToDictionary(g => g.Key, g => (long)g.Sum(f => f.Count)),
+        });
+        if (failures.Count > 0)
+        {
+            throw new PublishFailedException($"{failures.Count} of {diagnosis.Findings.Count - suppressed} finding(s) not published: {string.Join("; ", failures)}");
+        }
+        return new DeliveryOutcome(control, logEvents, diagnosis.Summary.Requests, diagnosis.Summary.Failed, published, suppressed, failures);
+    }
+
+    private (long LogEvents, bool Control) Decode(Stream input, DiagnosisBuilder builder, long started)
+    {
+        var logEvents = 0L;
+        try
+        {
+            var envelope = ReadAll(input, options.ReadLimits.MaxEnvelopeBytes);
+            if (InputReader.Detect(envelope.AsSpan(), whole: true) != InputShape.SubscriptionEnvelope)
+            {
+                throw new UnreadableInputException("not a CloudWatch Logs subscription delivery; expected {\"awslogs\":{\"data\":\"<base64 of gzip>\"}}");
+            }
+            foreach (var record in InputReader.Read(new MemoryStream(envelope, writable: false), LogContext.For("delivery"), options.ReadLimits))
+            {
+                builder.Add(record);
+                logEvents++;
+            }
+            // A CONTROL_MESSAGE (CloudWatch checking the destination) decodes to no events at all.
+            return (logEvents, logEvents == 0);
+        }
+        catch (UnreadableInputException e)
+        {
+            log.Write(LogLevel.Error, "undecodable delivery", ("reason", e.Message), ("logEventsRead", logEvents));
+            WriteMetrics(new DeliveryMetrics { DecodeFailures = 1, LogEvents = logEvents, DurationMs = time.GetElapsedTime(started).TotalMilliseconds });
+            throw new UndecodableDeliveryException($"undecodable delivery: {e.Message}", e);
+        }
+    }
+
+    private static byte[] ReadAll(Stream input, int max)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = input.Read(chunk)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                throw new UnreadableInputException($"the delivery is larger than {max / (1024 * 1024)} MB");
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private void WriteMetrics(DeliveryMetrics metrics)
+    {
+        lock (log.Output)
+        {
+            foreach (var line in EmfMetrics.Lines(metrics, time.GetUtcNow()))
+            {
+                log.Output.WriteLine(line);
+            }
+        }
+    }
+
+    private static (string, object?)[] Fields(Finding f, params (string, object?)[] extra) =>
+    [
+        ("findingId", f.Id), ("cause", f.Cause.ToName()), ("count", f.Count), ("status", f.Status), ("apiId", f.Key.ApiId),
+        ("stage", f.Key.Stage), ("route", Core.Report.FindingDisplay.Route(f)), ("function", f.Key.FunctionArn), ("evidence", f.Evidence),
+        .. extra,
+    ];
+}

@@ -1,0 +1,58 @@
+using Amazon.Runtime;
+using Remediator.Core.Ingest;
+using Remediator.Function.Aws;
+
+namespace Remediator.Function.Tests.Support;
+
+/// <summary>Fixed session credentials, as Lambda gives a function (access key, secret, session token).</summary>
+public sealed class StaticCredentials(string accessKey = FakeSns.AccessKey, string secret = FakeSns.SecretKey, string? token = FakeSns.SessionToken) : ICredentialSource
+{
+    public int Invalidations { get; private set; }
+
+    public Task<ImmutableCredentials> GetAsync(CancellationToken ct) => Task.FromResult(new ImmutableCredentials(accessKey, secret, token));
+
+    public void Invalidate() => Invalidations++;
+}
+
+public static class TestEnvironment
+{
+    public const string TopicArn = "arn:aws:sns:us-east-1:123456789012:remediator-findings";
+    public const string Group = "API-Gateway-Execution-Logs_a1b2c3d4e5/prod";
+
+    public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", name);
+
+    public static Func<string, string?> Env(FakeSns sns, params (string Key, string Value)[] extra)
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["REMEDIATOR_TOPIC_ARN"] = TopicArn,
+            ["AWS_ENDPOINT_URL_SNS"] = sns.Endpoint.ToString(),
+            ["AWS_REGION"] = "us-east-1",
+            ["REMEDIATOR_TIME_BUDGET_SECONDS"] = "20",
+        };
+        foreach (var (k, v) in extra)
+        {
+            values[k] = v;
+        }
+        return name => values.GetValueOrDefault(name);
+    }
+
+    /// <summary>A delivery of a fixture's CloudWatch events (a line not starting with "(id)" continues the event before it).</summary>
+    public static byte[] Delivery(string fixture, string group = Group, Func<string, string>? rewrite = null)
+    {
+        var events = new List<string>();
+        foreach (var line in File.ReadAllLines(Fixture(fixture)).Where(l => l.Length > 0))
+        {
+            var l = rewrite is null ? line : rewrite(line);
+            if (l.StartsWith('(') || events.Count == 0)
+            {
+                events.Add(l);
+            }
+            else
+            {
+                events[^1] += "\n" + l;
+            }
+        }
+        return SubscriptionPayload.Encode(group, events.Select((m, i) => (1_714_568_720_000L + i, m)));
+    }
+}
