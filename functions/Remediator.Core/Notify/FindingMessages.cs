@@ -113,8 +113,8 @@ public static class FindingMessages
         {
             sb.AppendLine();
             sb.AppendLine("Look in CloudWatch");
-            Line(sb, "Log group", f.Advice.LogGroup);
-            Line(sb, "Console", f.Advice.ConsoleUrl);
+            Line(sb, "  Log group", f.Advice.LogGroup);
+            Line(sb, "  Console", f.Advice.ConsoleUrl);
             if (f.Advice.LogsInsightsQuery is not null)
             {
                 sb.AppendLine("  Logs Insights query for the sample requests:");
@@ -134,7 +134,7 @@ public static class FindingMessages
     {
         if (value is not null)
         {
-            sb.AppendLine($"{(label + ":").PadRight(12)}{value}");
+            sb.AppendLine($"{(label + ":").PadRight(Math.Max(12, label.Length + 2))}{value}");
         }
     }
 
