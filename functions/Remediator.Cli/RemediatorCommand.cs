@@ -12,6 +12,7 @@ public static class RemediatorCommand
     {
         var root = new RootCommand("Remediator: finds out why an API Gateway + Lambda API answers 5xx, from its logs.");
         root.Subcommands.Add(DiagnoseCommand.Create(stdout, stderr, openStdin));
+        root.Subcommands.Add(ReplayCommand.Create(stdout, stderr, Environment.GetEnvironmentVariable));
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Remediator.Core.Notify;
 using Remediator.Function.Tests.Support;
+using Remediator.Testing;
 
 namespace Remediator.Function.Tests;
 

@@ -5,6 +5,7 @@ using Remediator.Core.Ingest;
 using Remediator.Function.Aws;
 using Remediator.Function.Pipeline;
 using Remediator.Function.Tests.Support;
+using Remediator.Testing;
 
 namespace Remediator.Function.Tests;
 

@@ -2,6 +2,7 @@ using System.Text;
 using Amazon.Runtime;
 using Remediator.Function.Aws;
 using Remediator.Function.Tests.Support;
+using Remediator.Testing;
 
 namespace Remediator.Function.Tests;
 

@@ -98,6 +98,18 @@ public static class JsonReport
         w.WriteEndObject();
     }
 
+    /// <summary>Re-indents a JSON document for people (no reflection: trim- and AOT-safe).</summary>
+    public static string Pretty(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, Options(indented: true)))
+        {
+            doc.RootElement.WriteTo(w);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
     /// <summary>Readable escaping: quotes stay quotes. The output is never embedded in HTML.</summary>
     public static JsonWriterOptions Options(bool indented) =>
         new() { Indented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Remediator.Function.Tests.Support;
+namespace Remediator.Testing;
 
 /// <summary>
 /// Checks a SigV4 Authorization header the way AWS does, written from the specification and independent of

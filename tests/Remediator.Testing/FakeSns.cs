@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Remediator.Function.Tests.Support;
+namespace Remediator.Testing;
 
 /// <summary>
 /// A local SNS endpoint on 127.0.0.1 that speaks the Query protocol: it verifies every request's SigV4 signature,

@@ -1,0 +1,58 @@
+using BenchmarkDotNet.Attributes;
+using Remediator.Core.Diagnosis;
+using Remediator.Core.Ingest;
+using Remediator.Core.Notify;
+using Remediator.Function;
+using Remediator.Function.Notify;
+using Remediator.Function.Observability;
+using Remediator.Function.Pipeline;
+
+namespace Remediator.Benchmarks;
+
+/// <summary>
+/// A 1 MB (decoded) delivery: decode only (base64 + gzip + JSON into events) is the baseline; then decode +
+/// diagnose; then the whole handler with an in-memory publisher.
+/// </summary>
+[MemoryDiagnoser]
+public class DeliveryBenchmarks
+{
+    private byte[] _delivery = [];
+    private Handler _handler = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _delivery = Deliveries.Build(1024 * 1024);
+        var options = FunctionOptions.Load(name => name == OptionNames.TopicArn ? "arn:aws:sns:us-east-1:123456789012:bench" : null);
+        // Cooldown 0: every invocation publishes every finding, the most work the handler can do.
+        _handler = new Handler(new DeliveryPipeline(options with { Cooldown = TimeSpan.Zero }, new MemoryPublisher(), TimeProvider.System,
+            new JsonLog(TextWriter.Null, LogLevel.Info, TimeProvider.System)));
+    }
+
+    [Benchmark(Baseline = true)]
+    public long DecodeOnly()
+    {
+        var count = 0L;
+        foreach (var record in InputReader.Read(new MemoryStream(_delivery), LogContext.For("bench")))
+        {
+            count += record.Text.Length;
+        }
+        return count;
+    }
+
+    [Benchmark]
+    public int DecodeAndDiagnose() => Diagnoser.Diagnose(new MemoryStream(_delivery), LogContext.For("bench")).Findings.Count;
+
+    [Benchmark]
+    public async Task<long> WholeHandler()
+    {
+        await using var result = await _handler.Handle(new MemoryStream(_delivery));
+        return result.Length;
+    }
+
+    private sealed class MemoryPublisher : IMessagePublisher
+    {
+        public Task<string> PublishAsync(OutgoingMessage message, DateTimeOffset deadline, CancellationToken ct) =>
+            Task.FromResult(message.FindingId);
+    }
+}

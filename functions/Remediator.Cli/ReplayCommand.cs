@@ -1,0 +1,113 @@
+using System.CommandLine;
+using Remediator.Core.Notify;
+using Remediator.Function;
+using Remediator.Function.Notify;
+using Remediator.Function.Observability;
+using Remediator.Function.Pipeline;
+
+namespace Remediator.Cli;
+
+/// <summary>
+/// <c>remediator replay EVENT.json</c>: runs the whole Lambda handler locally on an event file. By default it prints
+/// the SNS messages it would publish and sends nothing; with <c>--publish</c> (or <c>--endpoint-url</c>) it publishes
+/// through the real signed client. Options mirror the function's environment variables: one options record, two
+/// front doors (an option given here wins over the variable).
+/// </summary>
+internal static class ReplayCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
+    {
+        var file = new Argument<string>("event") { Description = "A Lambda event file: a CloudWatch Logs subscription delivery {\"awslogs\":{\"data\":...}}." };
+        var topic = new Option<string?>("--topic-arn") { Description = $"SNS topic to publish to (default: ${OptionNames.TopicArn})." };
+        var endpoint = new Option<string?>("--endpoint-url") { Description = "SNS endpoint to publish to, e.g. http://127.0.0.1:4566 (sets AWS_ENDPOINT_URL_SNS; implies --publish)." };
+        var publish = new Option<bool>("--publish") { Description = "Publish for real (signed, with the AWS credentials of the environment). Without it nothing is sent." };
+        var cooldown = new Option<int?>("--cooldown-minutes") { Description = $"Cooldown between alerts of the same finding (default: ${OptionNames.CooldownMinutes} or 15)." };
+        var verbose = new Option<bool>("--verbose") { Description = "Also print the function's own JSON log and metric lines (to standard error)." };
+        var command = new Command("replay", "Run the Lambda handler locally on an event file; prints the messages it would publish unless --publish.")
+        {
+            file, topic, endpoint, publish, cooldown, verbose,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var overrides = new Dictionary<string, string>();
+            if (parse.GetValue(topic) is { } t) overrides[OptionNames.TopicArn] = t;
+            if (parse.GetValue(endpoint) is { } e) overrides["AWS_ENDPOINT_URL_SNS"] = e;
+            if (parse.GetValue(cooldown) is { } c) overrides[OptionNames.CooldownMinutes] = c.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var send = parse.GetValue(publish) || parse.GetValue(endpoint) is not null;
+            if (!send && environment(OptionNames.TopicArn) is null && !overrides.ContainsKey(OptionNames.TopicArn))
+            {
+                overrides[OptionNames.TopicArn] = "arn:aws:sns:us-east-1:123456789012:remediator-dry-run"; // printing only: never used
+            }
+            string? Env(string name) => overrides.TryGetValue(name, out var v) ? v : environment(name);
+            return await Run(parse.GetValue(file)!, send, parse.GetValue(verbose), Env, stdout, stderr, ct);
+        });
+        return command;
+    }
+
+    internal static async Task<int> Run(string path, bool send, bool verbose, Func<string, string?> env, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        DeliveryPipeline pipeline;
+        try
+        {
+            var options = FunctionOptions.Load(env);
+            var log = new JsonLog(verbose ? stderr : TextWriter.Null, options.LogLevel, TimeProvider.System);
+            IMessagePublisher publisher = send ? Composition.Sns(options.TopicArn, env, TimeProvider.System) : new PrintingPublisher(stdout);
+            pipeline = new DeliveryPipeline(options, publisher, TimeProvider.System, log);
+        }
+        catch (Exception e) when (e is OptionsException or ArgumentException)
+        {
+            stderr.WriteLine($"remediator replay: {e.Message}");
+            return RemediatorCommand.UsageOrInputError;
+        }
+        try
+        {
+            await using var input = File.OpenRead(path);
+            var outcome = await pipeline.ProcessAsync(input, ct);
+            var verb = send ? "published" : "would be published (nothing was sent; --publish sends)";
+            stdout.WriteLine(outcome.Control
+                ? "A CONTROL_MESSAGE: CloudWatch Logs checking the destination; nothing to diagnose."
+                : $"{outcome.LogEvents} log event(s), {outcome.Requests} request(s), {outcome.FailedRequests} failed: {outcome.Published.Count} message(s) {verb}, {outcome.Suppressed} held back by the cooldown.");
+            return RemediatorCommand.Ok;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"remediator replay: {path}: cannot read ({e.Message})");
+            return RemediatorCommand.UsageOrInputError;
+        }
+        catch (UndecodableDeliveryException e)
+        {
+            stderr.WriteLine($"remediator replay: {path}: {e.Message}");
+            return RemediatorCommand.UsageOrInputError;
+        }
+        catch (PublishFailedException e)
+        {
+            stderr.WriteLine($"remediator replay: {e.Message}");
+            return RemediatorCommand.FindingsFound;
+        }
+    }
+
+    /// <summary>Prints each message as it would be published: subject, attributes and the bodies per protocol.</summary>
+    private sealed class PrintingPublisher(TextWriter output) : IMessagePublisher
+    {
+        private int _count;
+
+        public Task<string> PublishAsync(OutgoingMessage message, DateTimeOffset deadline, CancellationToken ct)
+        {
+            _count++;
+            output.WriteLine($"=== Message {_count}: finding {message.FindingId}");
+            output.WriteLine($"Subject: {message.Subject}");
+            output.WriteLine("Attributes: " + string.Join(", ", message.Attributes.Select(a => $"{a.Name}={a.Value}")));
+            output.WriteLine($"Size: {message.Size} bytes (SNS limit {OutgoingMessage.MaxBytes})");
+            output.WriteLine("--- default, https: Amazon Q Developer in chat applications (Slack)");
+            output.WriteLine(Pretty(message.Chatbot));
+            output.WriteLine("--- email");
+            output.WriteLine(message.Email.TrimEnd());
+            output.WriteLine("--- sqs, lambda, email-json: machine JSON");
+            output.WriteLine(Pretty(message.Machine));
+            output.WriteLine();
+            return Task.FromResult($"dry-run-{_count}");
+        }
+
+        private static string Pretty(string json) => Core.Report.JsonReport.Pretty(json);
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Text;
+using Remediator.Testing;
+
+namespace Remediator.Cli.Tests;
+
+/// <summary><c>remediator replay</c>: the whole handler on an event file, printing by default, publishing on request.</summary>
+public sealed class ReplayCommandTests : IDisposable
+{
+    private const string Topic = "arn:aws:sns:eu-west-1:123456789012:findings";
+    private readonly FakeSns _sns = new();
+
+    public void Dispose() => _sns.Dispose();
+
+    private static string Sample(string name) => Path.Combine(AppContext.BaseDirectory, "samples", name);
+
+    [Fact]
+    public void Replay_SampleEvent_PrintsEachMessageAndSendsNothing()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        var code = RemediatorCommand.Run(["replay", Sample("event-interleaved.json")], new StringReader(""), stdout, stderr, () => Stream.Null);
+
+        code.ShouldBe(0, stderr.ToString());
+        var output = stdout.ToString();
+        output.Split('\n').Count(l => l.StartsWith("=== Message ", StringComparison.Ordinal)).ShouldBe(8);
+        output.Split('\n').Count(l => l.StartsWith("Subject: [Remediator] ", StringComparison.Ordinal)).ShouldBe(8);
+        output.ShouldContain("Attributes: cause=");
+        output.ShouldContain("--- default, https: Amazon Q Developer in chat applications (Slack)");
+        output.ShouldContain("--- email");
+        output.ShouldContain("--- sqs, lambda, email-json: machine JSON");
+        output.ShouldContain("8 message(s) would be published (nothing was sent");
+        _sns.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Replay_EndpointUrl_PublishesSignedWithTheEnvironmentsCredentials()
+    {
+        var (code, stdout, stderr) = RunProcess(["replay", Sample("event-interleaved.json"), "--endpoint-url", _sns.Endpoint.ToString(), "--topic-arn", Topic]);
+
+        code.ShouldBe(0, stderr);
+        stdout.ShouldContain("8 message(s) published");
+        var publishes = _sns.Publishes.ToList();
+        publishes.Count.ShouldBe(8);
+        publishes.ShouldAllBe(p => p.Signature.Valid && p.Signature.Region == "eu-west-1" && p.Signature.Service == "sns");
+        publishes.ShouldAllBe(p => p.Headers["x-amz-security-token"] == FakeSns.SessionToken && p.Form["TopicArn"] == Topic);
+    }
+
+    [Fact]
+    public void Replay_NotADelivery_ExitsTwoWithReason()
+    {
+        var stderr = new StringWriter();
+
+        var code = RemediatorCommand.Run(["replay", Sample("execution-export.log")], new StringReader(""), new StringWriter(), stderr, () => Stream.Null);
+
+        code.ShouldBe(2);
+        stderr.ToString().ShouldContain("not a CloudWatch Logs subscription delivery");
+    }
+
+    [Fact]
+    public void Replay_SnsRefusesEverything_ExitsOne()
+    {
+        _sns.Down = true;
+
+        var (code, _, stderr) = RunProcess(["replay", Sample("subscription-envelope.json"), "--endpoint-url", _sns.Endpoint.ToString(), "--topic-arn", Topic],
+            ("REMEDIATOR_TIME_BUDGET_SECONDS", "3"));
+
+        code.ShouldBe(1);
+        stderr.ShouldContain("not published");
+        stderr.ShouldContain("ServiceUnavailable");
+    }
+
+    /// <summary>Runs the built command in a fresh process whose only AWS configuration is the environment.</summary>
+    private static (int Code, string Stdout, string Stderr) RunProcess(string[] args, params (string Key, string Value)[] env)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "remediator.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("REMEDIATOR_", StringComparison.Ordinal)).ToList())
+        {
+            psi.Environment.Remove(key);
+        }
+        psi.Environment["AWS_ACCESS_KEY_ID"] = FakeSns.AccessKey;
+        psi.Environment["AWS_SECRET_ACCESS_KEY"] = FakeSns.SecretKey;
+        psi.Environment["AWS_SESSION_TOKEN"] = FakeSns.SessionToken;
+        psi.Environment["AWS_CONFIG_FILE"] = "/dev/null";
+        psi.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
+        psi.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        foreach (var (k, v) in env)
+        {
+            psi.Environment[k] = v;
+        }
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit(60_000).ShouldBeTrue();
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
