@@ -1,5 +1,6 @@
 using System.Globalization;
 using Remediator.Core.Ingest;
+using Remediator.Core.Repair;
 
 namespace Remediator.Function;
 
@@ -11,11 +12,26 @@ public static class OptionNames
     public const string MaxDecompressedMb = "REMEDIATOR_MAX_DECOMPRESSED_MB";
     public const string LogLevel = "REMEDIATOR_LOG_LEVEL";
     public const string TimeBudgetSeconds = "REMEDIATOR_TIME_BUDGET_SECONDS";
+    public const string RepairMode = "REMEDIATOR_REPAIR_MODE";
+    public const string RepairAllowedFunctions = "REMEDIATOR_REPAIR_ALLOWED_FUNCTIONS";
+    public const string RepairApis = "REMEDIATOR_REPAIR_APIS";
+    public const string MaxRepairs = "REMEDIATOR_MAX_REPAIRS";
 
-    public static IReadOnlyList<string> All { get; } = [TopicArn, CooldownMinutes, MaxDecompressedMb, LogLevel, TimeBudgetSeconds];
+    public static IReadOnlyList<string> All { get; } =
+        [TopicArn, CooldownMinutes, MaxDecompressedMb, LogLevel, TimeBudgetSeconds, RepairMode, RepairAllowedFunctions, RepairApis, MaxRepairs];
 }
 
 public enum LogLevel { Debug, Info, Warn, Error }
+
+/// <summary>Repair settings.</summary>
+/// <param name="Mode">off, dry-run (default) or auto.</param>
+/// <param name="AllowedFunctions">Function ARN patterns (* and ?) that may be repaired; none by default, so nothing is changed until the operator names functions.</param>
+/// <param name="Apis">API ids that may be repaired; empty means any API.</param>
+/// <param name="MaxPerInvocation">Repairs per invocation at most (default 5).</param>
+public sealed record RepairOptions(RepairMode Mode, IReadOnlyList<string> AllowedFunctions, IReadOnlyList<string> Apis, int MaxPerInvocation)
+{
+    public static RepairOptions Off { get; } = new(RepairMode.Off, [], [], 0);
+}
 
 /// <summary>A missing or invalid setting: the message names the variable and what it must be.</summary>
 public sealed class OptionsException(string message) : Exception(message);
@@ -30,7 +46,9 @@ public sealed class OptionsException(string message) : Exception(message);
 /// <param name="LogLevel">The function's own log level. Default info.</param>
 /// <param name="TimeBudget">How long one invocation may take, retries included: set it below the function timeout. Default 50 s.</param>
 /// <param name="Region">The function's region (AWS_REGION, then AWS_DEFAULT_REGION).</param>
-public sealed record FunctionOptions(string TopicArn, TimeSpan Cooldown, long MaxDecompressedBytes, LogLevel LogLevel, TimeSpan TimeBudget, string? Region)
+/// <param name="Repair">Automatic repair of missing invoke permissions.</param>
+public sealed record FunctionOptions(string TopicArn, TimeSpan Cooldown, long MaxDecompressedBytes, LogLevel LogLevel, TimeSpan TimeBudget, string? Region,
+    RepairOptions Repair)
 {
     public ReadLimits ReadLimits => new(MaxEnvelopeBytes: 8 * 1024 * 1024, MaxDecompressedBytes: MaxDecompressedBytes);
 
@@ -52,8 +70,24 @@ public sealed record FunctionOptions(string TopicArn, TimeSpan Cooldown, long Ma
             Number(env, OptionNames.MaxDecompressedMb, 16, 1, 1024, "megabytes") * 1024L * 1024,
             Level(env(OptionNames.LogLevel)),
             TimeSpan.FromSeconds(Number(env, OptionNames.TimeBudgetSeconds, 50, 1, 900, "seconds")),
-            env("AWS_REGION") is { Length: > 0 } r ? r : env("AWS_DEFAULT_REGION") is { Length: > 0 } d ? d : null);
+            env("AWS_REGION") is { Length: > 0 } r ? r : env("AWS_DEFAULT_REGION") is { Length: > 0 } d ? d : null,
+            new RepairOptions(
+                Mode(env(OptionNames.RepairMode)),
+                List(env(OptionNames.RepairAllowedFunctions)),
+                List(env(OptionNames.RepairApis)),
+                Number(env, OptionNames.MaxRepairs, 5, 0, 50, "repairs")));
     }
+
+    private static RepairMode Mode(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "dry-run" or "dryrun" => RepairMode.DryRun,
+        "off" => RepairMode.Off,
+        "auto" => RepairMode.Auto,
+        _ => throw new OptionsException($"{OptionNames.RepairMode} must be off, dry-run or auto, got '{value}'"),
+    };
+
+    private static IReadOnlyList<string> List(string? value) =>
+        (value ?? "").Split([',', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static int Number(Func<string, string?> env, string name, int fallback, int min, int max, string unit)
     {

@@ -1,6 +1,7 @@
 using Remediator.Function.Aws;
 using Remediator.Function.Observability;
 using Remediator.Function.Pipeline;
+using Remediator.Function.Repair;
 
 namespace Remediator.Function;
 
@@ -39,7 +40,23 @@ public static class Composition
     {
         var options = FunctionOptions.Load(env);
         var log = new JsonLog(output ?? RawStdout(), options.LogLevel, time);
-        return new DeliveryPipeline(options, Sns(options.TopicArn, env, time, http, credentials), time, log);
+        return new DeliveryPipeline(options, Sns(options.TopicArn, env, time, http, credentials), time, log, Repairer(options, env, time, http, credentials));
+    }
+
+    /// <summary>The repair step, or null when repair is off. Reads API Gateway and Lambda (and in auto mode writes Lambda
+    /// policies) through the endpoints the AWS conventions select for the function's region.</summary>
+    public static PermissionRepairer? Repairer(FunctionOptions options, Func<string, string?> env, TimeProvider time, HttpClient? http = null,
+        ICredentialSource? credentials = null, RetryPolicy? retry = null)
+    {
+        if (options.Repair.Mode == Core.Repair.RepairMode.Off)
+        {
+            return null;
+        }
+        var region = options.Region ?? throw new OptionsException($"AWS_REGION (or AWS_DEFAULT_REGION) is not set: repair ({OptionNames.RepairMode}={options.Repair.Mode}) calls API Gateway and Lambda in the function's region");
+        var aws = new AwsHttp(http ?? SharedHttp, credentials ?? new DefaultCredentialSource(), time, retry);
+        var lambda = new LambdaClient(aws, r => AwsEndpoints.Resolve("LAMBDA", "lambda", r, env));
+        var apis = new ApiGatewayClient(aws, region, AwsEndpoints.Resolve("API_GATEWAY", "apigateway", region, env), AwsEndpoints.Resolve("APIGATEWAYV2", "apigateway", region, env));
+        return new PermissionRepairer(options.Repair, apis, lambda, region);
     }
 
     /// <summary>The SNS client for a topic: the topic ARN's region wins; the endpoint follows the AWS_ENDPOINT_URL conventions.</summary>

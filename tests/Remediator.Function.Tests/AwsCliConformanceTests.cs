@@ -32,7 +32,7 @@ public sealed class AwsCliConformanceTests : IDisposable
         var publisher = Composition.Sns(TestEnvironment.TopicArn, TestEnvironment.Env(_sns), TimeProvider.System, credentials: new StaticCredentials());
         var ourId = await publisher.PublishAsync(message, DateTimeOffset.UtcNow.AddSeconds(20), default);
 
-        var requests = _sns.Requests.ToList();
+        var requests = _sns.All.ToList();
         requests.Count.ShouldBe(2);
         requests.ShouldAllBe(r => r.Signature.Valid);
         requests[0].Signature.SignedHeaders.ShouldContain("x-amz-security-token");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Remediator.Core.Diagnosis;
+using Remediator.Core.Repair;
 using Remediator.Core.Report;
 
 namespace Remediator.Core.Notify;
@@ -11,20 +12,23 @@ public static class FindingMessages
 {
     public const string Schema = "remediator.finding/1";
 
-    public static OutgoingMessage Build(Finding finding, AlertContext context)
+    /// <summary>The message for a finding; with <paramref name="repair"/>, the message for what a repair planned, did or refused.</summary>
+    public static OutgoingMessage Build(Finding finding, AlertContext context, RepairReport? repair = null)
     {
         // Full detail first; should a message ever approach SNS's limit, fewer samples and shorter texts.
-        var message = Build(FindingSanitizer.Clean(finding), context, compact: false);
-        return message.Size <= OutgoingMessage.MaxBytes ? message : Build(FindingSanitizer.Clean(finding, maxRequestIds: 3, maxText: 120), context, compact: true);
+        var message = Build(FindingSanitizer.Clean(finding), context, repair, compact: false);
+        return message.Size <= OutgoingMessage.MaxBytes ? message : Build(FindingSanitizer.Clean(finding, maxRequestIds: 3, maxText: 120), context, repair, compact: true);
     }
 
-    private static OutgoingMessage Build(Finding f, AlertContext context, bool compact)
+    private static OutgoingMessage Build(Finding f, AlertContext context, RepairReport? repair, bool compact)
     {
         var account = context.AccountId ?? f.AccountId;
         var region = f.Region ?? context.Region;
-        return new OutgoingMessage(f.Id, Subject(f), Attributes(f), Chatbot(f, context, account, region, compact),
-            Email(f, context, account, region, compact), Machine(f, context, account, region));
+        return new OutgoingMessage(f.Id, Subject(f, repair), Attributes(f, repair), Chatbot(f, context, account, region, repair, compact),
+            Email(f, context, account, region, repair, compact), Machine(f, context, account, region, repair));
     }
+
+    private static string CauseOf(Finding f, RepairReport? repair) => repair?.CauseName ?? f.Cause.ToName();
 
     /// <summary>Severity for filter policies: configuration faults that fail every request are critical.</summary>
     public static string Severity(Cause cause) => cause switch
@@ -35,9 +39,9 @@ public static class FindingMessages
     };
 
     /// <summary>ASCII, one line, at most 99 characters: <c>[Remediator] 502 malformed_proxy_response abc123/prod GET /books x14</c>.</summary>
-    public static string Subject(Finding f)
+    public static string Subject(Finding f, RepairReport? repair = null)
     {
-        var text = $"[Remediator] {FindingDisplay.Status(f)} {f.Cause.ToName()} {FindingDisplay.Api(f)} {FindingDisplay.Route(f)} x{f.Count}";
+        var text = $"[Remediator] {FindingDisplay.Status(f)} {CauseOf(f, repair)} {FindingDisplay.Api(f)} {FindingDisplay.Route(f)} x{f.Count}";
         var sb = new StringBuilder(text.Length);
         foreach (var c in text)
         {
@@ -47,22 +51,31 @@ public static class FindingMessages
         return subject.Length <= 99 ? subject : subject[..98] + "~";
     }
 
-    private static List<MessageAttribute> Attributes(Finding f)
+    private static List<MessageAttribute> Attributes(Finding f, RepairReport? repair)
     {
         var list = new List<MessageAttribute>
         {
-            new("cause", f.Cause.ToName()),
+            new("cause", CauseOf(f, repair)),
             new("severity", Severity(f.Cause)),
             new("findingId", f.Id),
         };
         if (f.Key.ApiId is { Length: > 0 } api) list.Add(new("apiId", api));
         if (f.Key.Stage is { Length: > 0 } stage) list.Add(new("stage", stage));
         if (f.Status is { } status) list.Add(new("status", status.ToString(CultureInfo.InvariantCulture), "Number"));
+        if (repair?.Refusal is { } reason) list.Add(new("refusal", RepairReport.ReasonName(reason)));
         return list;
     }
 
-    private static string Headline(Finding f) =>
-        $"{FindingDisplay.Status(f)} {f.Cause.ToName()} x{f.Count} on {FindingDisplay.Route(f)} ({FindingDisplay.Api(f)})";
+    private static string Headline(Finding f, RepairReport? repair = null) =>
+        $"{FindingDisplay.Status(f)} {CauseOf(f, repair)} x{f.Count} on {FindingDisplay.Route(f)} ({FindingDisplay.Api(f)})";
+
+    /// <summary>One sentence: what the repair did, would do, or why it did nothing.</summary>
+    private static string RepairLine(RepairReport r) => r.Result switch
+    {
+        RepairResult.Repaired => $"added statement {r.Plan!.StatementId} to {r.Plan.ResourceArn}: API Gateway may invoke it again from {r.Plan.ApiId} (verified by reading the policy back). {r.Detail}".TrimEnd(),
+        RepairResult.Planned => $"dry run: would add statement {r.Plan!.StatementId} to {r.Plan.ResourceArn}; nothing was changed. {r.Detail}".TrimEnd(),
+        _ => $"refused ({RepairReport.ReasonName(r.Refusal!.Value)}): {r.Detail}",
+    };
 
     private static string HowOften(Finding f, AlertContext c) =>
         $"{f.Count} failed request(s) in this delivery" + (c.SuppressedSinceLastAlert > 0
@@ -81,11 +94,36 @@ public static class FindingMessages
         return string.Join(", ", parts);
     }
 
-    private static string Email(Finding f, AlertContext c, string? account, string? region, bool compact)
+    private static string Email(Finding f, AlertContext c, string? account, string? region, RepairReport? repair, bool compact)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"Remediator: {Headline(f)}");
+        sb.AppendLine($"Remediator: {Headline(f, repair)}");
         sb.AppendLine();
+        if (repair is not null)
+        {
+            Line(sb, "Repair", Scrubber.Neutralise(RepairLine(repair)));
+            foreach (var check in repair.Checks)
+            {
+                sb.AppendLine($"  - {Scrubber.Neutralise(check)}");
+            }
+            if (repair.Plan is { } plan)
+            {
+                Line(sb, "Statement", plan.StatementJson);
+                Line(sb, repair.Result == RepairResult.Repaired ? "Undo" : "To add it", repair.Result == RepairResult.Repaired ? plan.UndoCommand : plan.AddCommand);
+                if (repair.Result != RepairResult.Repaired)
+                {
+                    Line(sb, "Undo", plan.UndoCommand);
+                }
+                sb.AppendLine("Make it permanent in the stack that owns the function (its next deploy may remove an out-of-band change):");
+                sb.AppendLine($"  CDK: {plan.CdkSnippet}");
+                sb.AppendLine("  CloudFormation:");
+                foreach (var cfn in plan.CloudFormationSnippet.Split('\n'))
+                {
+                    sb.AppendLine($"    {cfn}");
+                }
+            }
+            sb.AppendLine();
+        }
         Line(sb, "What fails", f.Advice.Summary);
         Line(sb, "How often", HowOften(f, c));
         Line(sb, "Where", Where(f, account, region));
@@ -138,9 +176,18 @@ public static class FindingMessages
         }
     }
 
-    private static string Chatbot(Finding f, AlertContext c, string? account, string? region, bool compact)
+    private static string Chatbot(Finding f, AlertContext c, string? account, string? region, RepairReport? repair, bool compact)
     {
         var description = new StringBuilder();
+        if (repair is not null)
+        {
+            description.AppendLine($"*Repair:* {Scrubber.Neutralise(RepairLine(repair))}");
+            if (repair.Plan is { } plan)
+            {
+                description.AppendLine($"*{(repair.Result == RepairResult.Repaired ? "Undo" : "To add it")}:* `{(repair.Result == RepairResult.Repaired ? plan.UndoCommand : plan.AddCommand)}`");
+            }
+            description.AppendLine();
+        }
         description.AppendLine(f.Advice.Summary);
         description.AppendLine();
         description.AppendLine($"*How often:* {HowOften(f, c)}");
@@ -152,7 +199,9 @@ public static class FindingMessages
         if (f.Note is not null) description.AppendLine($"*Why:* {f.Note}");
         if (f.Advice.LogGroup is not null) description.AppendLine($"*Logs:* `{f.Advice.LogGroup}`");
 
-        var nextSteps = f.Advice.Steps.ToList();
+        var nextSteps = repair?.Plan is { } p
+            ? [$"Make it permanent (CDK): `{p.CdkSnippet}`", $"Undo: `{p.UndoCommand}`", .. f.Advice.Steps]
+            : f.Advice.Steps.ToList();
         if (!compact)
         {
             nextSteps.AddRange(f.Advice.Commands.Select(cmd => $"{cmd.Label}: `{cmd.Text}`"));
@@ -167,7 +216,8 @@ public static class FindingMessages
             w.WriteString("id", f.Id);
             w.WriteStartObject("content");
             w.WriteString("textType", "client-markdown");
-            w.WriteString("title", $":rotating_light: {Headline(f)}");
+            var icon = repair?.Result switch { RepairResult.Repaired => ":wrench:", RepairResult.Planned => ":clipboard:", RepairResult.Refused => ":no_entry:", _ => ":rotating_light:" };
+            w.WriteString("title", $"{icon} {Headline(f, repair)}");
             w.WriteString("description", description.ToString().TrimEnd());
             w.WriteStartArray("nextSteps");
             foreach (var step in nextSteps)
@@ -176,7 +226,7 @@ public static class FindingMessages
             }
             w.WriteEndArray();
             w.WriteStartArray("keywords");
-            foreach (var k in new[] { f.Cause.ToName(), f.Key.ApiId, f.Key.Stage, f.Status?.ToString(CultureInfo.InvariantCulture) }.OfType<string>())
+            foreach (var k in new[] { CauseOf(f, repair), f.Key.ApiId, f.Key.Stage, f.Status?.ToString(CultureInfo.InvariantCulture) }.OfType<string>())
             {
                 w.WriteStringValue(k);
             }
@@ -185,11 +235,11 @@ public static class FindingMessages
             w.WriteStartObject("metadata");
             // Repeats of the same problem thread together in the channel.
             w.WriteString("threadId", $"{f.Key.ApiId ?? "api"}:{f.Key.Stage ?? "stage"}:{f.Cause.ToName()}");
-            w.WriteString("summary", Headline(f));
+            w.WriteString("summary", Headline(f, repair));
             w.WriteString("eventType", "RemediatorFinding");
             w.WriteStartObject("additionalContext");
             w.WriteString("findingId", f.Id);
-            w.WriteString("cause", f.Cause.ToName());
+            w.WriteString("cause", CauseOf(f, repair));
             w.WriteString("severity", Severity(f.Cause));
             w.WriteString("count", f.Count.ToString(CultureInfo.InvariantCulture));
             if (f.Status is { } s) w.WriteString("status", s.ToString(CultureInfo.InvariantCulture));
@@ -203,7 +253,7 @@ public static class FindingMessages
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static string Machine(Finding f, AlertContext c, string? account, string? region)
+    private static string Machine(Finding f, AlertContext c, string? account, string? region, RepairReport? repair)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, JsonReport.Options(indented: false)))
@@ -217,6 +267,31 @@ public static class FindingMessages
             w.WriteString("lastAlertAt", JsonReport.Time(c.LastAlertAt));
             w.WritePropertyName("finding");
             JsonReport.WriteFinding(w, f);
+            if (repair is not null)
+            {
+                w.WriteStartObject("repair");
+                w.WriteString("cause", repair.CauseName);
+                w.WriteString("result", repair.Result.ToString().ToLowerInvariant());
+                w.WriteString("refusal", repair.Refusal is { } r ? RepairReport.ReasonName(r) : null);
+                w.WriteString("detail", Scrubber.Neutralise(repair.Detail));
+                w.WriteStartArray("checks");
+                foreach (var check in repair.Checks)
+                {
+                    w.WriteStringValue(Scrubber.Neutralise(check));
+                }
+                w.WriteEndArray();
+                if (repair.Plan is { } plan)
+                {
+                    w.WriteString("functionArn", plan.ResourceArn);
+                    w.WriteString("statementId", plan.StatementId);
+                    w.WriteString("sourceArn", plan.SourceArn);
+                    w.WriteString("statement", plan.StatementJson);
+                    w.WriteString("add", plan.AddCommand);
+                    w.WriteString("undo", plan.UndoCommand);
+                    w.WriteString("cdk", plan.CdkSnippet);
+                }
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());

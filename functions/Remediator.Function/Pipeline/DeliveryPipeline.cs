@@ -2,8 +2,10 @@ using System.Diagnostics;
 using Remediator.Core.Diagnosis;
 using Remediator.Core.Ingest;
 using Remediator.Core.Notify;
+using Remediator.Core.Repair;
 using Remediator.Function.Notify;
 using Remediator.Function.Observability;
+using Remediator.Function.Repair;
 
 namespace Remediator.Function.Pipeline;
 
@@ -11,7 +13,7 @@ namespace Remediator.Function.Pipeline;
 /// One delivery, start to end: decode → diagnose → (repair, next) → notify → metrics. It lives as long as the
 /// execution environment, so the alert gate's cooldown spans invocations.
 /// </summary>
-public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher publisher, TimeProvider time, JsonLog log)
+public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher publisher, TimeProvider time, JsonLog log, PermissionRepairer? repairer = null)
 {
     private readonly AlertGate _gate = new(options.Cooldown);
 
@@ -27,11 +29,10 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
         var (logEvents, control) = Decode(input, builder, started);
         var diagnosis = builder.Build();
 
-        // 2. Repair of missing invoke permissions goes here (issue 4): it will turn some findings into repair
-        //    reports before they are published.
-
-        // 3. Notify: one message per finding, unless the same finding was alerted within the cooldown.
+        // 2 and 3. Repair (missing invoke permissions only, when configured), then notify: one message per finding,
+        //    unless the same finding was alerted within the cooldown (then it is neither repaired nor sent again).
         var published = new List<OutgoingMessage>();
+        var repairs = 0;
         var failures = new List<string>();
         var suppressed = 0;
         foreach (var finding in diagnosis.Findings)
@@ -45,7 +46,19 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                 log.Write(LogLevel.Info, "finding suppressed (cooldown)", Fields(clean, ("suppressedSinceLastAlert", decision.SuppressedSinceLastAlert)));
                 continue;
             }
-            var message = FindingMessages.Build(finding, new AlertContext(finding.AccountId, options.Region, decision.SuppressedSinceLastAlert, decision.LastAlertAt));
+            RepairReport? repair = null;
+            if (repairer is not null && finding.Cause == Cause.MissingInvokePermission)
+            {
+                repair = repairs++ < options.Repair.MaxPerInvocation
+                    ? await repairer.RepairAsync(finding, deadline, ct).ConfigureAwait(false)
+                    : new RepairReport(finding, RepairResult.Refused, null, RefusalReason.LimitReached,
+                        $"{options.Repair.MaxPerInvocation} repairs were already attempted in this invocation ({OptionNames.MaxRepairs}); the next delivery will try again", []);
+                log.Write(repair.Result == RepairResult.Refused ? LogLevel.Warn : LogLevel.Info, "repair " + repair.Result.ToString().ToLowerInvariant(),
+                    Fields(clean, ("repair", repair.CauseName), ("refusal", repair.Refusal is { } r ? RepairReport.ReasonName(r) : null),
+                        ("statementId", repair.Plan?.StatementId), ("target", repair.Plan?.ResourceArn), ("detail", Scrubber.Clean(repair.Detail, 500)),
+                        ("undo", repair.Result == RepairResult.Repaired ? repair.Plan?.UndoCommand : null)));
+            }
+            var message = FindingMessages.Build(finding, new AlertContext(finding.AccountId, options.Region, decision.SuppressedSinceLastAlert, decision.LastAlertAt), repair);
             try
             {
                 var messageId = await publisher.PublishAsync(message, deadline, ct).ConfigureAwait(false);

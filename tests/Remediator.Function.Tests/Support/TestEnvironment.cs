@@ -19,6 +19,10 @@ public static class TestEnvironment
             ["AWS_ENDPOINT_URL_SNS"] = sns.Endpoint.ToString(),
             ["AWS_REGION"] = "us-east-1",
             ["REMEDIATOR_TIME_BUDGET_SECONDS"] = "20",
+            // These tests are about notifying; repair has its own. And nothing may ever reach real AWS: every
+            // service without a local endpoint goes to a closed port on 127.0.0.1.
+            ["REMEDIATOR_REPAIR_MODE"] = "off",
+            ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9",
         };
         foreach (var (k, v) in extra)
         {

@@ -1,0 +1,77 @@
+using Remediator.Core.Diagnosis;
+
+namespace Remediator.Core.Repair;
+
+/// <summary>Whether repairs run: <c>off</c>, <c>dry-run</c> (the default: plan, verify, publish what would be done), <c>auto</c>.</summary>
+public enum RepairMode { Off, DryRun, Auto }
+
+public enum RepairResult { Repaired, Planned, Refused }
+
+/// <summary>Why a repair was not done. Each is a reason the report states; the names are stable for machines.</summary>
+public enum RefusalReason
+{
+    /// <summary>The log names a function that API Gateway does not integrate with on this API (a forged or stale line).</summary>
+    NotAnIntegration,
+    /// <summary>API Gateway shows no Lambda integration for the failing route.</summary>
+    NoIntegration,
+    /// <summary>Several functions serve the API and the log does not say which route failed.</summary>
+    AmbiguousTarget,
+    /// <summary>The function is in another account than the API: advice only.</summary>
+    CrossAccount,
+    /// <summary>The API's account is not known (the log does not show it).</summary>
+    AccountUnknown,
+    /// <summary>The function does not match the configured allow-list.</summary>
+    NotAllowListed,
+    /// <summary>The function is tagged <c>remediator:auto-repair=false</c>.</summary>
+    OptedOut,
+    /// <summary>The API is not in the configured list of APIs that may be repaired.</summary>
+    ApiNotInScope,
+    /// <summary>The policy already allows API Gateway for this API: the 500s have another cause.</summary>
+    AlreadyAllowed,
+    /// <summary>A Deny statement would override any Allow added.</summary>
+    ExplicitDeny,
+    /// <summary>The policy is at Lambda's 20 KB limit.</summary>
+    PolicyFull,
+    /// <summary>Remediator's role lacks an IAM action it needs.</summary>
+    AccessDenied,
+    /// <summary>An AWS call failed (throttling or errors past the retries).</summary>
+    AwsError,
+    /// <summary>The statement was added but is not in the policy read back.</summary>
+    VerificationFailed,
+    /// <summary>The per-invocation repair limit was reached.</summary>
+    LimitReached,
+    /// <summary>Our statement id exists with a different meaning.</summary>
+    StatementConflict,
+}
+
+/// <summary>What a repair planned, did or refused, with why: published like a finding with its own cause value.</summary>
+public sealed record RepairReport(Finding Finding, RepairResult Result, PermissionPlan? Plan, RefusalReason? Refusal, string Detail, IReadOnlyList<string> Checks)
+{
+    /// <summary><c>permission_repaired</c>, <c>permission_repair_planned</c> or <c>permission_repair_refused</c>.</summary>
+    public string CauseName => Result switch
+    {
+        RepairResult.Repaired => "permission_repaired",
+        RepairResult.Planned => "permission_repair_planned",
+        _ => "permission_repair_refused",
+    };
+
+    public static string ReasonName(RefusalReason reason) => reason switch
+    {
+        RefusalReason.NotAnIntegration => "not_an_integration",
+        RefusalReason.NoIntegration => "no_integration",
+        RefusalReason.AmbiguousTarget => "ambiguous_target",
+        RefusalReason.CrossAccount => "cross_account",
+        RefusalReason.AccountUnknown => "account_unknown",
+        RefusalReason.NotAllowListed => "not_allow_listed",
+        RefusalReason.OptedOut => "opted_out",
+        RefusalReason.ApiNotInScope => "api_not_in_scope",
+        RefusalReason.AlreadyAllowed => "already_allowed",
+        RefusalReason.ExplicitDeny => "explicit_deny",
+        RefusalReason.PolicyFull => "policy_full",
+        RefusalReason.AccessDenied => "access_denied",
+        RefusalReason.AwsError => "aws_error",
+        RefusalReason.VerificationFailed => "verification_failed",
+        RefusalReason.LimitReached => "limit_reached",
+        _ => "statement_conflict",
+    };
+}

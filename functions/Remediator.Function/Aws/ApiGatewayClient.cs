@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using Remediator.Core.Diagnosis;
+using Remediator.Core.Repair;
+using Remediator.Function.Repair;
+
+namespace Remediator.Function.Aws;
+
+/// <summary>
+/// API Gateway's configuration of an API (aws-wire-facts §3): REST <c>GET /restapis/{id}/resources?embed=methods</c>
+/// (paginated by <c>position</c>, <c>Accept: application/json</c> or the answer is HAL) and the stage's variables;
+/// HTTP APIs <c>GET /v2/apis/{id}/integrations</c> and <c>/routes</c> (paginated by <c>nextToken</c>) and the stage.
+/// The control plane allows about 10 requests a second: answers are cached per API and stage for the life of the
+/// execution environment.
+/// </summary>
+public sealed class ApiGatewayClient(AwsHttp http, string region, Uri restEndpoint, Uri httpEndpoint) : IApiGatewayConfig
+{
+    private static readonly Dictionary<string, string> Json = new() { ["Accept"] = "application/json" };
+    private readonly ConcurrentDictionary<(string, string?), ApiIntegrations> _cache = new();
+
+    public async Task<ApiIntegrations> GetAsync(string apiId, string? stage, ApiType? apiType, DateTimeOffset deadline, CancellationToken ct)
+    {
+        if (_cache.TryGetValue((apiId, stage), out var cached))
+        {
+            return cached;
+        }
+        ApiIntegrations result;
+        if (apiType == ApiType.Http)
+        {
+            result = await HttpApi(apiId, stage, deadline, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            try
+            {
+                result = await RestApi(apiId, stage, deadline, ct).ConfigureAwait(false);
+            }
+            catch (AwsCallException e) when (apiType is null && e.Status == 404)
+            {
+                result = await HttpApi(apiId, stage, deadline, ct).ConfigureAwait(false); // not a REST API: an HTTP API then
+            }
+        }
+        _cache[(apiId, stage)] = result;
+        return result;
+    }
+
+    private async Task<ApiIntegrations> RestApi(string apiId, string? stage, DateTimeOffset deadline, CancellationToken ct)
+    {
+        var integrations = new List<LambdaIntegration>();
+        string? position = null;
+        for (var page = 0; page < 100; page++)
+        {
+            var query = new Dictionary<string, string> { ["embed"] = "methods", ["limit"] = "500" };
+            if (position is not null)
+            {
+                query["position"] = position;
+            }
+            var response = await Get(restEndpoint, "/restapis/{restapi_id}/resources", new() { ["restapi_id"] = apiId }, query, "API Gateway GetResources", deadline, ct).ConfigureAwait(false);
+            var (items, next) = LambdaIntegrations.ParseRestResources(response.Text);
+            integrations.AddRange(items);
+            if (next is null || next == position)
+            {
+                break;
+            }
+            position = next;
+        }
+        var variables = stage is null ? new Dictionary<string, string>() : LambdaIntegrations.ParseStageVariables(
+            (await Get(restEndpoint, "/restapis/{restapi_id}/stages/{stage_name}", new() { ["restapi_id"] = apiId, ["stage_name"] = stage }, null,
+                "API Gateway GetStage", deadline, ct).ConfigureAwait(false)).Text);
+        return new ApiIntegrations(apiId, stage, ApiType.Rest, integrations, variables);
+    }
+
+    private async Task<ApiIntegrations> HttpApi(string apiId, string? stage, DateTimeOffset deadline, CancellationToken ct)
+    {
+        var byId = new Dictionary<string, string>(StringComparer.Ordinal);
+        await Pages("/v2/apis/{apiId}/integrations", apiId, "API Gateway GetIntegrations", deadline, ct, text =>
+        {
+            var (items, next) = LambdaIntegrations.ParseHttpIntegrations(text);
+            foreach (var (id, uri) in items)
+            {
+                byId[id] = uri;
+            }
+            return next;
+        }).ConfigureAwait(false);
+        var routes = new List<(string RouteKey, string IntegrationId)>();
+        await Pages("/v2/apis/{apiId}/routes", apiId, "API Gateway GetRoutes", deadline, ct, text =>
+        {
+            var (items, next) = LambdaIntegrations.ParseHttpRoutes(text);
+            routes.AddRange(items);
+            return next;
+        }).ConfigureAwait(false);
+        var integrations = routes.Where(r => byId.ContainsKey(r.IntegrationId)).Select(r => new LambdaIntegration(null, null, r.RouteKey, byId[r.IntegrationId]))
+            .Concat(byId.Where(kv => routes.All(r => r.IntegrationId != kv.Key)).Select(kv => new LambdaIntegration(null, null, null, kv.Value)))
+            .ToList();
+        var variables = stage is null ? new Dictionary<string, string>() : LambdaIntegrations.ParseStageVariables(
+            (await Get(httpEndpoint, "/v2/apis/{apiId}/stages/{stageName}", new() { ["apiId"] = apiId, ["stageName"] = stage }, null,
+                "API Gateway GetStage (v2)", deadline, ct).ConfigureAwait(false)).Text);
+        return new ApiIntegrations(apiId, stage, ApiType.Http, integrations, variables);
+    }
+
+    private async Task Pages(string path, string apiId, string operation, DateTimeOffset deadline, CancellationToken ct, Func<string, string?> onPage)
+    {
+        string? token = null;
+        for (var page = 0; page < 100; page++)
+        {
+            var query = new Dictionary<string, string> { ["maxResults"] = "100" };
+            if (token is not null)
+            {
+                query["nextToken"] = token;
+            }
+            var response = await Get(httpEndpoint, path, new() { ["apiId"] = apiId }, query, operation, deadline, ct).ConfigureAwait(false);
+            var next = onPage(response.Text);
+            if (next is null || next == token)
+            {
+                return;
+            }
+            token = next;
+        }
+    }
+
+    private Task<AwsResponse> Get(Uri endpoint, string path, Dictionary<string, string> pathValues, Dictionary<string, string>? query, string operation,
+        DateTimeOffset deadline, CancellationToken ct) =>
+        http.SendAsync(new AwsRequest(HttpMethod.Get, endpoint, path, "apigateway", region, pathValues, query, Headers: Json, Operation: operation), deadline, ct);
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Remediator.Core.Ingest;
+using Remediator.Testing;
+
+namespace Remediator.Function.Tests.Support;
+
+/// <summary>The handler wired to local SNS, Lambda and API Gateway endpoints, selected only through environment variables.</summary>
+public sealed class RepairHarness : IDisposable
+{
+    public const string Account = "123456789012";
+    public const string BooksApi = "arn:aws:lambda:us-east-1:123456789012:function:books-api";
+    public const string Api = "a1b2c3d4e5";
+
+    public FakeSns Sns { get; } = new();
+    public FakeLambda Lambda { get; } = new();
+    public FakeApiGateway ApiGateway { get; } = new();
+    public StringWriter Log { get; } = new();
+
+    public Func<string, string?> Env(string mode, params (string Key, string Value)[] extra)
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["REMEDIATOR_TOPIC_ARN"] = TestEnvironment.TopicArn,
+            ["REMEDIATOR_REPAIR_MODE"] = mode,
+            ["REMEDIATOR_REPAIR_ALLOWED_FUNCTIONS"] = "arn:aws:lambda:us-east-1:123456789012:function:*",
+            ["REMEDIATOR_COOLDOWN_MINUTES"] = "0",
+            ["REMEDIATOR_TIME_BUDGET_SECONDS"] = "20",
+            ["AWS_REGION"] = "us-east-1",
+            ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9",
+            ["AWS_ENDPOINT_URL_SNS"] = Sns.Endpoint.ToString(),
+            ["AWS_ENDPOINT_URL_LAMBDA"] = Lambda.Endpoint.ToString(),
+            ["AWS_ENDPOINT_URL_API_GATEWAY"] = ApiGateway.Endpoint.ToString(),
+            ["AWS_ENDPOINT_URL_APIGATEWAYV2"] = ApiGateway.Endpoint.ToString(),
+        };
+        foreach (var (k, v) in extra)
+        {
+            values[k] = v;
+        }
+        return name => values.GetValueOrDefault(name);
+    }
+
+    public Handler Handler(string mode = "auto", params (string Key, string Value)[] extra) =>
+        new(Composition.Pipeline(Env(mode, extra), TimeProvider.System, Log, credentials: new StaticCredentials()));
+
+    /// <summary>The books API of the fixtures: GET /books/{id} on a1b2c3d4e5/prod integrates books-api:live.</summary>
+    public RepairHarness BooksApiOnLive(string? uri = null, Dictionary<string, string>? stageVariables = null, Dictionary<string, string>? tags = null)
+    {
+        ApiGateway.RestIntegration(Api, "GET", "/books/{id}", uri ?? $"{BooksApi}:live").RestIntegration(Api, "POST", "/orders", "arn:aws:lambda:us-east-1:123456789012:function:orders-api")
+            .Stage(Api, "prod", stageVariables);
+        Lambda.Function(BooksApi, ["live", "7"], tags).Function("arn:aws:lambda:us-east-1:123456789012:function:orders-api");
+        return this;
+    }
+
+    public static byte[] PermissionDelivery(Func<string, string>? rewrite = null) =>
+        TestEnvironment.Delivery("causes/missing_invoke_permission__execution.log", rewrite: rewrite);
+
+    public async Task<JsonElement> Deliver(Handler handler, byte[] delivery)
+    {
+        await using var _ = await handler.Handle(new MemoryStream(delivery));
+        return LastMachineMessage();
+    }
+
+    /// <summary>The machine JSON of the last published message.</summary>
+    public JsonElement LastMachineMessage()
+    {
+        var publish = Sns.Publishes.Last();
+        using var message = JsonDocument.Parse(publish.Form["Message"]);
+        using var machine = JsonDocument.Parse(message.RootElement.GetProperty("sqs").GetString()!);
+        return machine.RootElement.Clone();
+    }
+
+    public static string? Repair(JsonElement machine, string field) =>
+        machine.TryGetProperty("repair", out var r) && r.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    public void Dispose()
+    {
+        Sns.Dispose();
+        Lambda.Dispose();
+        ApiGateway.Dispose();
+    }
+}

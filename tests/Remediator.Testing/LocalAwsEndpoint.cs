@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Remediator.Testing;
+
+/// <summary>One request as a local endpoint received it, with the verdict on its signature.</summary>
+public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Query, IReadOnlyDictionary<string, string> Headers,
+    byte[] Body, SigV4Verifier.Result Signature, int Answered)
+{
+    public string Text => Encoding.UTF8.GetString(Body);
+}
+
+/// <summary>An answer: status, content type, body and extra headers.</summary>
+public sealed record Answer(int Status, string ContentType, string Body, IReadOnlyDictionary<string, string>? Headers = null);
+
+/// <summary>
+/// A local AWS endpoint on 127.0.0.1: an HttpListener loop that verifies every request's SigV4 signature
+/// (independently of AWSSDK.Core), records what arrived and lets the subclass answer with the service's protocol.
+/// </summary>
+public abstract class LocalAwsEndpoint : IDisposable
+{
+    public const string AccessKey = "AKIDEXAMPLE";
+    public const string SecretKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    public const string SessionToken = "FwoGZXIvYXdzEXAMPLEsessiontoken";
+
+    private readonly HttpListener _listener = new();
+    private readonly Task _loop;
+
+    protected LocalAwsEndpoint()
+    {
+        Port = FreePort();
+        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _listener.Start();
+        _loop = Task.Run(Loop);
+    }
+
+    public int Port { get; }
+    public Uri Endpoint => new($"http://127.0.0.1:{Port}");
+
+    /// <summary>Every request, in order of arrival.</summary>
+    public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
+
+    /// <summary>When true every request fails with 503.</summary>
+    public bool Down { get; set; }
+
+    /// <summary>Answers for a correctly signed request.</summary>
+    protected abstract Answer Handle(string method, string path, IReadOnlyDictionary<string, string> query, IReadOnlyDictionary<string, string> headers, byte[] body);
+
+    /// <summary>The service's error answer (each protocol shapes errors its own way).</summary>
+    protected abstract Answer Error(int status, string code, string message);
+
+    private async Task Loop()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext ctx;
+            try
+            {
+                ctx = await _listener.GetContextAsync();
+            }
+            catch (Exception) when (!_listener.IsListening)
+            {
+                return;
+            }
+            catch (HttpListenerException)
+            {
+                return;
+            }
+            try
+            {
+                Serve(ctx);
+            }
+            catch (Exception)
+            {
+                ctx.Response.Abort();
+            }
+        }
+    }
+
+    private void Serve(HttpListenerContext ctx)
+    {
+        using var ms = new MemoryStream();
+        ctx.Request.InputStream.CopyTo(ms);
+        var body = ms.ToArray();
+        var headers = ctx.Request.Headers.AllKeys.Where(k => k is not null).ToDictionary(k => k!.ToLowerInvariant(), k => ctx.Request.Headers[k]!);
+        var raw = ctx.Request.RawUrl ?? "/";
+        var signature = SigV4Verifier.Verify(ctx.Request.HttpMethod, raw, headers, body, SecretKey);
+        var pathEnd = raw.IndexOf('?');
+        var path = Uri.UnescapeDataString(pathEnd < 0 ? raw : raw[..pathEnd]);
+        var query = (pathEnd < 0 ? "" : raw[(pathEnd + 1)..]).Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2)).GroupBy(p => Uri.UnescapeDataString(p[0]))
+            .ToDictionary(g => g.Key, g => Uri.UnescapeDataString(g.Last().Length > 1 ? g.Last()[1] : ""));
+        Answer answer;
+        if (!signature.Valid)
+        {
+            answer = Error(403, "SignatureDoesNotMatch", signature.Detail);
+        }
+        else if (Down)
+        {
+            answer = Error(503, "ServiceUnavailable", "Service is unavailable");
+        }
+        else
+        {
+            lock (this)
+            {
+                answer = Handle(ctx.Request.HttpMethod, path, query, headers, body);
+            }
+        }
+        Requests.Enqueue(new ReceivedRequest(ctx.Request.HttpMethod, path, query, headers, body, signature, answer.Status));
+        var bytes = Encoding.UTF8.GetBytes(answer.Body);
+        ctx.Response.StatusCode = answer.Status;
+        ctx.Response.ContentType = answer.ContentType;
+        foreach (var (k, v) in answer.Headers ?? new Dictionary<string, string>())
+        {
+            ctx.Response.Headers[k] = v;
+        }
+        ctx.Response.ContentLength64 = bytes.Length;
+        ctx.Response.OutputStream.Write(bytes);
+        ctx.Response.Close();
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new TcpListener(IPAddress.Loopback, 0);
+        socket.Start();
+        return ((IPEndPoint)socket.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        _listener.Stop();
+        _listener.Close();
+        try
+        {
+            _loop.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+        }
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>rest-json services (Lambda, API Gateway): errors as <c>x-amzn-ErrorType</c> plus a JSON body.</summary>
+public abstract class RestJsonEndpoint : LocalAwsEndpoint
+{
+    /// <summary>Faults to answer before the normal answers, per operation name (e.g. "AddPermission"): (status, code).</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<(int Status, string Code)>> Faults { get; } = new();
+
+    public void Fail(string operation, int status, string code, int times = 1)
+    {
+        var queue = Faults.GetOrAdd(operation, _ => new ConcurrentQueue<(int, string)>());
+        for (var i = 0; i < times; i++)
+        {
+            queue.Enqueue((status, code));
+        }
+    }
+
+    protected Answer? Fault(string operation) =>
+        Faults.TryGetValue(operation, out var q) && q.TryDequeue(out var f) ? Error(f.Status, f.Code, $"scripted {f.Code}") : null;
+
+    protected static Answer Ok(string json, int status = 200) => new(status, "application/json", json);
+
+    protected override Answer Error(int status, string code, string message) =>
+        new(status, "application/json", System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["Type"] = "User", ["message"] = message }),
+            new Dictionary<string, string> { ["x-amzn-ErrorType"] = code });
+}
