@@ -187,19 +187,31 @@ public static class AdviceBook
 
     private static AdviceCommand[] PermissionCommands(FindingKey key, FindingFacts facts)
     {
-        var function = key.FunctionArn is null ? null : FunctionRef.TryParse(key.FunctionArn);
-        var partition = function?.Partition ?? "aws";
-        var region = function?.Region ?? facts.Region ?? "<region>";
-        var account = facts.AccountId ?? function?.AccountId ?? "<account-id>";
-        var apiId = key.ApiId ?? "<api-id>";
+        var function = key.FunctionArn is null ? null : FunctionRef.TryParse(key.Qualifier is null ? key.FunctionArn : $"{key.FunctionArn}:{key.Qualifier}");
+        var account = facts.AccountId ?? function?.AccountId;
+        if (function is not null && key.ApiId is not null && account is not null)
+        {
+            // The same plan automatic repair would carry out: one source for the statement, its undo and its CDK.
+            var plan = new Repair.PermissionPlan(function, key.ApiId, facts.Region ?? function.Region, account);
+            return
+            [
+                new AdviceCommand("See the current policy", $"aws lambda get-policy --function-name {function.Arn}{(plan.Qualifier is null ? "" : " --qualifier " + plan.Qualifier)}"),
+                new AdviceCommand("Grant API Gateway the invoke permission", plan.AddCommand),
+                new AdviceCommand("The statement it adds", plan.StatementJson),
+                new AdviceCommand("Undo", plan.UndoCommand),
+                new AdviceCommand("CDK (permanent)", plan.CdkSnippet),
+            ];
+        }
+        var fn = key.FunctionArn ?? "<function-arn>";
         var qualifier = key.Qualifier is null ? "" : $" --qualifier {key.Qualifier}";
-        var sourceArn = $"arn:{partition}:execute-api:{region}:{account}:{apiId}/*";
+        var apiId = key.ApiId ?? "<api-id>";
+        var sourceArn = $"arn:aws:execute-api:{facts.Region ?? "<region>"}:{account ?? "<account-id>"}:{apiId}/*";
         return
         [
-            new AdviceCommand("See the current policy", $"aws lambda get-policy --function-name {key.FunctionArn ?? "<function-arn>"}{qualifier}"),
+            new AdviceCommand("See the current policy", $"aws lambda get-policy --function-name {fn}{qualifier}"),
             new AdviceCommand("Grant API Gateway the invoke permission",
-                $"aws lambda add-permission --function-name {key.FunctionArn ?? "<function-arn>"}{qualifier} --statement-id remediator-{apiId} --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn {sourceArn} --source-account {account}"),
-            new AdviceCommand("Undo", $"aws lambda remove-permission --function-name {key.FunctionArn ?? "<function-arn>"}{qualifier} --statement-id remediator-{apiId}"),
+                $"aws lambda add-permission --function-name {fn}{qualifier} --statement-id remediator-{apiId} --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn {sourceArn} --source-account {account ?? "<account-id>"}"),
+            new AdviceCommand("Undo", $"aws lambda remove-permission --function-name {fn}{qualifier} --statement-id remediator-{apiId}"),
             new AdviceCommand("CDK (permanent)",
                 "fn.AddPermission(\"ApiGatewayInvoke\", new Permission { Principal = new ServicePrincipal(\"apigateway.amazonaws.com\"), Action = \"lambda:InvokeFunction\", SourceArn = api.ArnForExecuteApi() });"),
         ];

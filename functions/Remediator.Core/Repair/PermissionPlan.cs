@@ -61,9 +61,10 @@ public sealed record PermissionPlan(FunctionRef Function, string ApiId, string R
 
     public string UndoCommand => $"aws lambda remove-permission --function-name {Function.Arn}{QualifierArg} --statement-id {StatementId}";
 
+    /// <summary>C# CDK: on the function, or on the Alias (or Version) construct when the integration invokes a qualifier.</summary>
     public string CdkSnippet =>
-        $"fn.AddPermission(\"ApiGatewayInvoke{ApiId}\", new Permission {{ Principal = new ServicePrincipal(\"apigateway.amazonaws.com\"), Action = \"lambda:InvokeFunction\", SourceArn = \"{SourceArn}\", SourceAccount = \"{AccountId}\" }});"
-        + (Qualifier is null ? "" : $"  // on the alias or version {Qualifier}: alias.AddPermission(...)");
+        $"{(Qualifier is null ? "fn" : "alias")}.AddPermission(\"ApiGatewayInvoke{ApiId}\", new Permission {{ Principal = new ServicePrincipal(\"apigateway.amazonaws.com\"), Action = \"lambda:InvokeFunction\", SourceArn = \"{SourceArn}\", SourceAccount = \"{AccountId}\" }});"
+        + (Qualifier is null ? "" : $"  // alias: the Alias or Version construct of \"{Qualifier}\"");
 
     public string CloudFormationSnippet =>
         $"Type: AWS::Lambda::Permission\nProperties:\n  FunctionName: {ResourceArn}\n  Action: lambda:InvokeFunction\n  Principal: apigateway.amazonaws.com\n  SourceArn: {SourceArn}\n  SourceAccount: '{AccountId}'";
