@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Remediator.Core.Notify;
 using Remediator.Function.Tests.Support;
@@ -45,25 +44,5 @@ public sealed class AwsCliConformanceTests : IDisposable
     private static List<string> Sorted(IEnumerable<KeyValuePair<string, string>> pairs) =>
         pairs.Select(p => $"{p.Key}={p.Value}").Order(StringComparer.Ordinal).ToList();
 
-    private string RunAwsCli(params string[] args)
-    {
-        var aws = File.Exists("/usr/bin/aws") ? "/usr/bin/aws" : "aws";
-        var psi = new ProcessStartInfo(aws) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--endpoint-url", _sns.Endpoint.ToString(), "--region", "us-east-1", "--output", "json" }.Concat(args))
-        {
-            psi.ArgumentList.Add(a);
-        }
-        psi.Environment["AWS_ACCESS_KEY_ID"] = FakeSns.AccessKey;
-        psi.Environment["AWS_SECRET_ACCESS_KEY"] = FakeSns.SecretKey;
-        psi.Environment["AWS_SESSION_TOKEN"] = FakeSns.SessionToken;
-        psi.Environment["AWS_CONFIG_FILE"] = "/dev/null";
-        psi.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
-        psi.Environment["AWS_PAGER"] = "";
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit(60_000).ShouldBeTrue("aws cli finished");
-        process.ExitCode.ShouldBe(0, stderr.Result);
-        return stdout.Result;
-    }
+    private string RunAwsCli(params string[] args) => AwsCli.Run(_sns.Endpoint, args);
 }

@@ -17,6 +17,9 @@ public sealed class FakeApiGateway : RestJsonEndpoint
     /// <summary>Page size when the client does not ask for one (REST default 25, as AWS).</summary>
     public int DefaultPageSize { get; set; } = 25;
 
+    /// <summary>Largest page whatever the client asks (to make clients page).</summary>
+    public int MaxPageSize { get; set; } = 500;
+
     public FakeApiGateway RestIntegration(string apiId, string method, string path, string functionArnOrUri, string type = "AWS_PROXY")
     {
         var uri = functionArnOrUri.StartsWith("arn:aws:lambda:", StringComparison.Ordinal)
@@ -97,7 +100,7 @@ public sealed class FakeApiGateway : RestJsonEndpoint
             }
             return (JsonNode)new JsonObject { ["id"] = $"res{n:D3}", ["path"] = g.Key, ["pathPart"] = g.Key.Split('/')[^1], ["resourceMethods"] = methods };
         }).ToList();
-        var size = int.TryParse(query.GetValueOrDefault("limit"), out var l) ? l : DefaultPageSize;
+        var size = Math.Min(MaxPageSize, int.TryParse(query.GetValueOrDefault("limit"), out var l) ? l : DefaultPageSize);
         var start = int.TryParse(query.GetValueOrDefault("position"), out var p) ? p : 0;
         var page = new JsonObject { ["item"] = new JsonArray(resources.Skip(start).Take(size).Select(r => r.DeepClone()).ToArray()) };
         if (start + size < resources.Count)
@@ -114,7 +117,7 @@ public sealed class FakeApiGateway : RestJsonEndpoint
             return Error(404, "NotFoundException", $"Invalid API identifier specified {apiId}");
         }
         var all = items(api).ToList();
-        var size = int.TryParse(query.GetValueOrDefault("maxResults"), out var m) ? Math.Min(m, DefaultPageSize) : DefaultPageSize;
+        var size = Math.Min(MaxPageSize, int.TryParse(query.GetValueOrDefault("maxResults"), out var m) ? m : DefaultPageSize);
         var start = int.TryParse(query.GetValueOrDefault("nextToken"), out var p) ? p : 0;
         var page = new JsonObject { ["items"] = new JsonArray(all.Skip(start).Take(size).ToArray()) };
         if (start + size < all.Count)

@@ -84,6 +84,12 @@ public sealed class FakeLambda(string region = "us-east-1", string account = "12
         {
             return Fault("ListTags") ?? Tags(path["/2017-03-31/tags/".Length..]);
         }
+        if (path.StartsWith(functions, StringComparison.Ordinal) && path.Contains("/policy/", StringComparison.Ordinal) && method == "DELETE")
+        {
+            var at = path.IndexOf("/policy/", StringComparison.Ordinal);
+            query.TryGetValue("Qualifier", out var q);
+            return Fault("RemovePermission") ?? RemovePermission(path[functions.Length..at], q, path[(at + "/policy/".Length)..], query.GetValueOrDefault("RevisionId"));
+        }
         if (path.StartsWith(functions, StringComparison.Ordinal) && path.EndsWith("/policy", StringComparison.Ordinal))
         {
             var name = path[functions.Length..^"/policy".Length];
@@ -197,6 +203,31 @@ public sealed class FakeLambda(string region = "us-east-1", string account = "12
         f.Policies[key] = (next, Guid.NewGuid().ToString());
         Writes++;
         return Ok(JsonSerializer.Serialize(new Dictionary<string, string> { ["Statement"] = statement.ToJsonString() }), 201);
+    }
+
+    /// <summary>RemovePermission: 204 with no body; RevisionId in the query (in the body for AddPermission).</summary>
+    private Answer RemovePermission(string name, string? queryQualifier, string sid, string? revisionId)
+    {
+        var (arn, q) = Normalise(name);
+        var qualifier = queryQualifier ?? q;
+        if (Missing(arn, qualifier, out var f) is { } missing)
+        {
+            return missing;
+        }
+        if (!f.Policies.TryGetValue(qualifier ?? "", out var p) || p.Statements.Count == 0)
+        {
+            return Error(404, "ResourceNotFoundException", "No policy is associated with the given resource.");
+        }
+        if (revisionId is not null && revisionId != p.Revision)
+        {
+            return Error(412, "PreconditionFailedException", "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id");
+        }
+        if (p.Statements.RemoveAll(s => (string?)s["Sid"] == sid) == 0)
+        {
+            return Error(404, "ResourceNotFoundException", $"Statement {sid} is not found in resource policy.");
+        }
+        f.Policies[qualifier ?? ""] = (p.Statements, Guid.NewGuid().ToString());
+        return new Answer(204, "application/json", "");
     }
 
     private Answer Tags(string arn)
