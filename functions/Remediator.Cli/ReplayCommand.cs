@@ -23,9 +23,15 @@ internal static class ReplayCommand
         var publish = new Option<bool>("--publish") { Description = "Publish for real (signed, with the AWS credentials of the environment). Without it nothing is sent." };
         var cooldown = new Option<int?>("--cooldown-minutes") { Description = $"Cooldown between alerts of the same finding (default: ${OptionNames.CooldownMinutes} or 15)." };
         var verbose = new Option<bool>("--verbose") { Description = "Also print the function's own JSON log and metric lines (to standard error)." };
+        var repair = new Option<string>("--repair")
+        {
+            Description = "Repair of missing invoke permissions: off (default here: nothing is read or written), dry-run (reads API Gateway and Lambda, plans), auto (also writes the permission).",
+            DefaultValueFactory = _ => "off",
+        };
+        repair.AcceptOnlyFromAmong("off", "dry-run", "auto");
         var command = new Command("replay", "Run the Lambda handler locally on an event file; prints the messages it would publish unless --publish.")
         {
-            file, topic, endpoint, publish, cooldown, verbose,
+            file, topic, endpoint, publish, cooldown, verbose, repair,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -33,6 +39,7 @@ internal static class ReplayCommand
             if (parse.GetValue(topic) is { } t) overrides[OptionNames.TopicArn] = t;
             if (parse.GetValue(endpoint) is { } e) overrides["AWS_ENDPOINT_URL_SNS"] = e;
             if (parse.GetValue(cooldown) is { } c) overrides[OptionNames.CooldownMinutes] = c.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            overrides[OptionNames.RepairMode] = parse.GetValue(repair)!;
             var send = parse.GetValue(publish) || parse.GetValue(endpoint) is not null;
             if (!send && environment(OptionNames.TopicArn) is null && !overrides.ContainsKey(OptionNames.TopicArn))
             {
@@ -52,7 +59,7 @@ internal static class ReplayCommand
             var options = FunctionOptions.Load(env);
             var log = new JsonLog(verbose ? stderr : TextWriter.Null, options.LogLevel, TimeProvider.System);
             IMessagePublisher publisher = send ? Composition.Sns(options.TopicArn, env, TimeProvider.System) : new PrintingPublisher(stdout);
-            pipeline = new DeliveryPipeline(options, publisher, TimeProvider.System, log);
+            pipeline = new DeliveryPipeline(options, publisher, TimeProvider.System, log, Composition.Repairer(options, env, TimeProvider.System));
         }
         catch (Exception e) when (e is OptionsException or ArgumentException)
         {

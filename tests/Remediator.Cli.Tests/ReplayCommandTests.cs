@@ -71,6 +71,41 @@ public sealed class ReplayCommandTests : IDisposable
         stderr.ShouldContain("ServiceUnavailable");
     }
 
+    [Fact]
+    public void Replay_PublishWithAutoRepair_ReachesSnsLambdaAndApiGatewayThroughTheEnvironment()
+    {
+        using var lambda = new FakeLambda();
+        using var apis = new FakeApiGateway();
+        const string fn = "arn:aws:lambda:us-east-1:123456789012:function:books-api";
+        lambda.Function(fn, ["live"]);
+        apis.RestIntegration("a1b2c3d4e5", "POST", "/orders", fn + ":live").Stage("a1b2c3d4e5", "prod");
+
+        var (code, stdout, stderr) = RunProcess(["replay", Sample("subscription-envelope.json"), "--publish", "--topic-arn", Topic, "--repair", "auto"],
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+            ("AWS_ENDPOINT_URL_SNS", _sns.Endpoint.ToString()),
+            ("AWS_ENDPOINT_URL_LAMBDA", lambda.Endpoint.ToString()),
+            ("AWS_ENDPOINT_URL_API_GATEWAY", apis.Endpoint.ToString()),
+            ("REMEDIATOR_REPAIR_ALLOWED_FUNCTIONS", "arn:aws:lambda:us-east-1:123456789012:function:books-*"));
+
+        code.ShouldBe(0, stderr);
+        stdout.ShouldContain("1 message(s) published");
+        _sns.Publishes.ShouldHaveSingleItem().Form["Subject"].ShouldBe("[Remediator] 500 permission_repaired a1b2c3d4e5/prod POST /orders x4");
+        lambda.Policy(fn, "live").ShouldNotBeNull().ShouldContain("remediator-a1b2c3d4e5");
+        lambda.Requests.ShouldAllBe(r => r.Signature.Valid && r.Signature.Service == "lambda" && r.Signature.Region == "us-east-1");
+        apis.Requests.ShouldAllBe(r => r.Signature.Valid && r.Signature.Service == "apigateway");
+    }
+
+    [Fact]
+    public void Replay_DefaultRepairOff_NoControlPlaneCall()
+    {
+        var stdout = new StringWriter();
+
+        RemediatorCommand.Run(["replay", Sample("subscription-envelope.json")], new StringReader(""), stdout, new StringWriter(), () => Stream.Null).ShouldBe(0);
+
+        stdout.ToString().ShouldContain("Subject: [Remediator] 500 missing_invoke_permission a1b2c3d4e5/prod POST /orders x4");
+    }
+
     /// <summary>Runs the built command in a fresh process whose only AWS configuration is the environment.</summary>
     private static (int Code, string Stdout, string Stderr) RunProcess(string[] args, params (string Key, string Value)[] env)
     {
