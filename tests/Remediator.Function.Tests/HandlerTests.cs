@@ -203,3 +203,35 @@ public sealed class HandlerTests : IDisposable
         return result;
     }
 }
+
+/// <summary>An account-wide subscription delivers from any log group: only API Gateway's lines are diagnosed.</summary>
+public sealed class ForeignLogGroupTests : IDisposable
+{
+    private readonly FakeSns _sns = new();
+
+    public void Dispose() => _sns.Dispose();
+
+    [Fact]
+    public async Task Handle_LambdaLogGroupWithATimeoutLine_Ignored()
+    {
+        var handler = new Handler(Composition.Pipeline(TestEnvironment.Env(_sns), TimeProvider.System, TextWriter.Null, credentials: new StaticCredentials()));
+        var foreign = SubscriptionPayload.Encode("/aws/lambda/some-worker", [(1_714_568_720_000, "2024-05-01T13:05:20.000Z 8e2c9af7-0df7-43f4-81d0-da6a2def7f70 Task timed out after 3.00 seconds")]);
+
+        using var output = await handler.Handle(new MemoryStream(foreign));
+
+        JsonDocument.Parse(output).RootElement.GetProperty("failedRequests").GetInt32().ShouldBe(0);
+        _sns.Requests.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Handle_AccessLogInAnyGroup_Diagnosed()
+    {
+        var handler = new Handler(Composition.Pipeline(TestEnvironment.Env(_sns), TimeProvider.System, TextWriter.Null, credentials: new StaticCredentials()));
+        var line = """{"requestId":"r1","status":"502","integrationErrorMessage":"Lambda Customer Function Error:boom","routeKey":"GET /x"}""";
+
+        using var output = await handler.Handle(new MemoryStream(SubscriptionPayload.Encode("my-team/http-access", [(1_714_568_720_000, line)])));
+
+        JsonDocument.Parse(output).RootElement.GetProperty("failedRequests").GetInt32().ShouldBe(1);
+        _sns.Publishes.ShouldHaveSingleItem();
+    }
+}

@@ -104,8 +104,11 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
             }
             foreach (var record in InputReader.Read(new MemoryStream(envelope, writable: false), LogContext.For("delivery"), options.ReadLimits))
             {
-                builder.Add(record);
                 logEvents++;
+                if (IsApiGatewayLog(record))
+                {
+                    builder.Add(record);
+                }
             }
             // A CONTROL_MESSAGE (CloudWatch checking the destination) decodes to no events at all.
             return (logEvents, logEvents == 0);
@@ -116,6 +119,21 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
             WriteMetrics(new DeliveryMetrics { DecodeFailures = 1, LogEvents = logEvents, DurationMs = time.GetElapsedTime(started).TotalMilliseconds });
             throw new UndecodableDeliveryException($"undecodable delivery: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// With an account-wide subscription (allApis) any log group can deliver a line that contains a decisive phrase
+    /// (a function's own "Task timed out after ..."). Execution-log lines count only from execution-log groups;
+    /// access-log entries (JSON or CLF, any group name, as owners choose) always count.
+    /// </summary>
+    internal static bool IsApiGatewayLog(in LogRecord record)
+    {
+        if (record.Access is not null || record.Context.LogGroup is null || record.Context.IsExecutionLogGroup)
+        {
+            return true;
+        }
+        var text = record.Text.AsSpan().TrimStart();
+        return !text.IsEmpty && (text[0] == '{' || (char.IsAsciiHexDigit(text[0]) && text.Contains("] \"", StringComparison.Ordinal)));
     }
 
     private static byte[] ReadAll(Stream input, int max)

@@ -1,0 +1,170 @@
+using System.Text.Json;
+using Constructs;
+using Remediator.Core.Repair;
+
+namespace Remediator.Infra;
+
+/// <summary>A context value that is missing or wrong: the message names the key and what it must be.</summary>
+public sealed class ConfigException(string message) : Exception(message);
+
+/// <summary>An access-log group to subscribe, with its own filter pattern when the owner's format needs one.</summary>
+public sealed record AccessLogGroup(string Name, string? FilterPattern);
+
+/// <summary>
+/// The deployment's configuration, from CDK context (<c>cdk.json</c> or <c>-c key=value</c>), validated at synth.
+/// Lists may be given as comma-separated strings (handy with <c>-c</c>) or as JSON arrays (handy in cdk.json).
+/// </summary>
+public sealed record StackConfig
+{
+    public IReadOnlyList<(string ApiId, string Stage)> RestApis { get; init; } = [];
+    public IReadOnlyList<AccessLogGroup> AccessLogGroups { get; init; } = [];
+    public bool AllApis { get; init; }
+    public IReadOnlyList<string> NotifyEmails { get; init; } = [];
+    public string? SlackWorkspaceId { get; init; }
+    public string? SlackChannelId { get; init; }
+    public RepairMode RepairMode { get; init; } = RepairMode.DryRun;
+    public IReadOnlyList<string> RepairAllowedFunctions { get; init; } = [];
+    public IReadOnlyList<string> RepairApis { get; init; } = [];
+    public int CooldownMinutes { get; init; } = 15;
+    public string Architecture { get; init; } = "arm64";
+    public int? NoDeliveryAlarmHours { get; init; }
+    public bool ApiGatewayCloudWatchRole { get; init; }
+    public int LogRetentionDays { get; init; } = 30;
+    public string FunctionCodePath { get; init; } = ".build/function";
+
+    /// <summary>The API ids whose configuration the function may read (apigateway:GET): the repair list, else the subscribed REST APIs.</summary>
+    public IReadOnlyList<string> ReadableApis => RepairApis.Count > 0 ? RepairApis : RestApis.Select(r => r.ApiId).Distinct().ToList();
+
+    /// <summary>The retention periods CloudWatch Logs accepts.</summary>
+    public static IReadOnlyList<int> RetentionValues { get; } = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+    public static StackConfig FromContext(Node node) => From(key => node.TryGetContext(key));
+
+    public static StackConfig From(Func<string, object?> context)
+    {
+        var config = new StackConfig
+        {
+            RestApis = List(context, "restApis").Select(ParseRestApi).ToList(),
+            AccessLogGroups = AccessGroups(context("accessLogGroups")),
+            AllApis = Bool(context, "allApis"),
+            NotifyEmails = List(context, "notifyEmails").Select(ValidEmail).ToList(),
+            SlackWorkspaceId = Str(context, "slackWorkspaceId"),
+            SlackChannelId = Str(context, "slackChannelId"),
+            RepairMode = Str(context, "repairMode") switch
+            {
+                null or "dry-run" => RepairMode.DryRun,
+                "off" => RepairMode.Off,
+                "auto" => RepairMode.Auto,
+                var other => throw new ConfigException($"repairMode must be off, dry-run or auto, got '{other}'"),
+            },
+            RepairAllowedFunctions = List(context, "repairAllowedFunctions").Select(ValidFunctionPattern).ToList(),
+            RepairApis = List(context, "repairApis").Select(a => ValidApiId(a, "repairApis")).ToList(),
+            CooldownMinutes = Int(context, "cooldownMinutes", 15, 0, 1440),
+            Architecture = Str(context, "architecture") switch
+            {
+                null or "arm64" => "arm64",
+                "x86_64" => "x86_64",
+                var other => throw new ConfigException($"architecture must be arm64 or x86_64, got '{other}'"),
+            },
+            NoDeliveryAlarmHours = context("noDeliveryAlarmHours") is null ? null : Int(context, "noDeliveryAlarmHours", 0, 1, 24),
+            ApiGatewayCloudWatchRole = Bool(context, "apiGatewayCloudWatchRole"),
+            LogRetentionDays = Int(context, "logRetentionDays", 30, 1, 3653) is var days && RetentionValues.Contains(days) ? days
+                : throw new ConfigException($"logRetentionDays must be one of {string.Join(", ", RetentionValues)}"),
+            FunctionCodePath = Str(context, "functionCodePath") ?? ".build/function",
+        };
+        if (config.RestApis.Count == 0 && config.AccessLogGroups.Count == 0 && !config.AllApis)
+        {
+            throw new ConfigException("nothing to watch: set restApis (apiId/stage,...), accessLogGroups (log group names) or allApis=true");
+        }
+        if ((config.SlackWorkspaceId is null) != (config.SlackChannelId is null))
+        {
+            throw new ConfigException("slackWorkspaceId and slackChannelId go together: set both or neither");
+        }
+        return config;
+    }
+
+    private static (string, string) ParseRestApi(string value)
+    {
+        var parts = value.Split('/');
+        if (parts.Length != 2 || parts[1].Length == 0)
+        {
+            throw new ConfigException($"restApis: '{value}' is not apiId/stage (e.g. abc123defg/prod)");
+        }
+        return (ValidApiId(parts[0], "restApis"), parts[1]);
+    }
+
+    private static string ValidApiId(string value, string key) =>
+        value.Length is >= 1 and <= 32 && value.All(char.IsAsciiLetterOrDigit) ? value
+            : throw new ConfigException($"{key}: '{value}' is not an API id (letters and digits, e.g. abc123defg)");
+
+    private static string ValidEmail(string value) =>
+        value.Length is > 3 and < 255 && value.IndexOf('@') is > 0 and var at && at < value.Length - 1 && !value.Contains(' ') ? value
+            : throw new ConfigException($"notifyEmails: '{value}' is not an e-mail address");
+
+    private static string ValidFunctionPattern(string value) =>
+        value.StartsWith("arn:", StringComparison.Ordinal) && value.Split(':') is { Length: 7 or 8 } parts && parts[2] == "lambda" && parts[5] == "function"
+            ? value
+            : throw new ConfigException($"repairAllowedFunctions: '{value}' is not a function ARN pattern (arn:aws:lambda:region:account:function:name, * and ? allowed in the name; a bare * is not accepted)");
+
+    private static IReadOnlyList<AccessLogGroup> AccessGroups(object? value)
+    {
+        if (value is null)
+        {
+            return [];
+        }
+        return Items(value, "accessLogGroups").Select(item =>
+        {
+            if (item is IDictionary<string, object> map)
+            {
+                return map.TryGetValue("name", out var n) && n?.ToString() is { Length: > 0 } name
+                    ? new AccessLogGroup(name, map.TryGetValue("filterPattern", out var p) ? p?.ToString() : null)
+                    : throw new ConfigException("accessLogGroups: an entry {\"name\": ..., \"filterPattern\": ...} needs a name");
+            }
+            var text = item?.ToString()?.Trim() ?? "";
+            if (text.StartsWith('{'))
+            {
+                // cdk.json objects arrive as JSON objects of the jsii runtime: read their text.
+                using var doc = JsonDocument.Parse(text);
+                return doc.RootElement.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String
+                    ? new AccessLogGroup(n.GetString()!, doc.RootElement.TryGetProperty("filterPattern", out var p) ? p.GetString() : null)
+                    : throw new ConfigException("accessLogGroups: an entry {\"name\": ..., \"filterPattern\": ...} needs a name");
+            }
+            return text.Length > 0 ? new AccessLogGroup(text, null) : throw new ConfigException("accessLogGroups: an empty log group name");
+        }).ToList();
+    }
+
+    private static List<string> List(Func<string, object?> context, string key)
+    {
+        var value = context(key);
+        return value is null ? [] : Items(value, key).Select(i => i?.ToString()?.Trim() ?? "").Where(s => s.Length > 0).ToList();
+    }
+
+    /// <summary>A comma-separated string (from -c), or a list (from cdk.json).</summary>
+    private static IEnumerable<object?> Items(object value, string key) => value switch
+    {
+        string s when s.TrimStart().StartsWith('[') => JsonDocument.Parse(s).RootElement.EnumerateArray()
+            .Select(e => (object?)(e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText())).ToList(),
+        string s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        System.Collections.IEnumerable e => e.Cast<object?>().ToList(),
+        _ => throw new ConfigException($"{key} must be a comma-separated string or a list"),
+    };
+
+    private static string? Str(Func<string, object?> context, string key) => context(key)?.ToString() is { Length: > 0 } s ? s : null;
+
+    private static bool Bool(Func<string, object?> context, string key) => Str(context, key)?.ToLowerInvariant() switch
+    {
+        null or "false" => false,
+        "true" => true,
+        var other => throw new ConfigException($"{key} must be true or false, got '{other}'"),
+    };
+
+    private static int Int(Func<string, object?> context, string key, int fallback, int min, int max)
+    {
+        var s = Str(context, key);
+        if (s is null)
+        {
+            return fallback;
+        }
+        return int.TryParse(s, out var n) && n >= min && n <= max ? n : throw new ConfigException($"{key} must be a whole number from {min} to {max}, got '{s}'");
+    }
+}
