@@ -23,6 +23,7 @@ internal static class ReplayCommand
         var publish = new Option<bool>("--publish") { Description = "Publish for real (signed, with the AWS credentials of the environment). Without it nothing is sent." };
         var cooldown = new Option<int?>("--cooldown-minutes") { Description = $"Cooldown between alerts of the same finding (default: ${OptionNames.CooldownMinutes} or 15)." };
         var verbose = new Option<bool>("--verbose") { Description = "Also print the function's own JSON log and metric lines (to standard error)." };
+        var region = new Option<string?>("--region") { Description = "Default region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's); a topic ARN's region wins for SNS." };
         var repair = new Option<string>("--repair")
         {
             Description = "Repair of missing invoke permissions: off (default here: nothing is read or written), dry-run (reads API Gateway and Lambda, plans), auto (also writes the permission).",
@@ -31,7 +32,7 @@ internal static class ReplayCommand
         repair.AcceptOnlyFromAmong("off", "dry-run", "auto");
         var command = new Command("replay", "Run the Lambda handler locally on an event file; prints the messages it would publish unless --publish.")
         {
-            file, topic, endpoint, publish, cooldown, verbose, repair,
+            file, topic, endpoint, publish, cooldown, verbose, repair, region,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -40,6 +41,7 @@ internal static class ReplayCommand
             if (parse.GetValue(endpoint) is { } e) overrides["AWS_ENDPOINT_URL_SNS"] = e;
             if (parse.GetValue(cooldown) is { } c) overrides[OptionNames.CooldownMinutes] = c.ToString(System.Globalization.CultureInfo.InvariantCulture);
             overrides[OptionNames.RepairMode] = parse.GetValue(repair)!;
+            if (parse.GetValue(region) is { } r) overrides["AWS_REGION"] = r;
             var send = parse.GetValue(publish) || parse.GetValue(endpoint) is not null;
             if (!send && environment(OptionNames.TopicArn) is null && !overrides.ContainsKey(OptionNames.TopicArn))
             {

@@ -45,7 +45,7 @@ public sealed class OptionsException(string message) : Exception(message);
 /// <param name="MaxDecompressedBytes">A delivery that decompresses to more is refused (gzip bomb). Default 16 MB.</param>
 /// <param name="LogLevel">The function's own log level. Default info.</param>
 /// <param name="TimeBudget">How long one invocation may take, retries included: set it below the function timeout. Default 50 s.</param>
-/// <param name="Region">The function's region (AWS_REGION, then AWS_DEFAULT_REGION).</param>
+/// <param name="Region">The default region: AWS_REGION, AWS_DEFAULT_REGION, then the profile's (in Lambda, the function's).</param>
 /// <param name="Repair">Automatic repair of missing invoke permissions.</param>
 public sealed record FunctionOptions(string TopicArn, TimeSpan Cooldown, long MaxDecompressedBytes, LogLevel LogLevel, TimeSpan TimeBudget, string? Region,
     RepairOptions Repair)
@@ -70,7 +70,7 @@ public sealed record FunctionOptions(string TopicArn, TimeSpan Cooldown, long Ma
             Number(env, OptionNames.MaxDecompressedMb, 16, 1, 1024, "megabytes") * 1024L * 1024,
             Level(env(OptionNames.LogLevel)),
             TimeSpan.FromSeconds(Number(env, OptionNames.TimeBudgetSeconds, 50, 1, 900, "seconds")),
-            env("AWS_REGION") is { Length: > 0 } r ? r : env("AWS_DEFAULT_REGION") is { Length: > 0 } d ? d : null,
+            Aws.AwsRegion.Resolve(env),
             new RepairOptions(
                 Mode(env(OptionNames.RepairMode)),
                 List(env(OptionNames.RepairAllowedFunctions)),

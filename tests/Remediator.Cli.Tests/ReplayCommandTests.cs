@@ -97,6 +97,25 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public void Replay_OnlyTheGeneralEndpointVariable_UsedForSns()
+    {
+        var (code, stdout, stderr) = RunProcess(["replay", Sample("subscription-envelope.json"), "--publish", "--topic-arn", Topic],
+            ("AWS_ENDPOINT_URL", _sns.Endpoint.ToString()));
+
+        code.ShouldBe(0, stderr);
+        _sns.Publishes.ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public void Replay_RepairWithoutAnyRegion_ExitsTwoNamingTheVariable()
+    {
+        var (code, _, stderr) = RunProcess(["replay", Sample("subscription-envelope.json"), "--repair", "dry-run"], ("HOME", "/nonexistent"));
+
+        code.ShouldBe(2);
+        stderr.ShouldContain("AWS_REGION");
+    }
+
+    [Fact]
     public void Replay_DefaultRepairOff_NoControlPlaneCall()
     {
         var stdout = new StringWriter();

@@ -14,6 +14,8 @@ public sealed class SnsPublisher(AwsHttp http, string topicArn, Uri endpoint, st
 {
     public string TopicArn => topicArn;
 
+    public Uri Endpoint => endpoint;
+
     public async Task<string> PublishAsync(OutgoingMessage message, DateTimeOffset deadline, CancellationToken ct)
     {
         var body = Encoding.UTF8.GetBytes(FormBody(PublishParameters(topicArn, message)));
