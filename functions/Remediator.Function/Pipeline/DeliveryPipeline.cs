@@ -15,14 +15,21 @@ namespace Remediator.Function.Pipeline;
 /// </summary>
 public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher publisher, TimeProvider time, JsonLog log, PermissionRepairer? repairer = null)
 {
+    private static readonly TimeSpan SafetyMargin = TimeSpan.FromMilliseconds(500);
     private readonly AlertGate _gate = new(options.Cooldown);
 
     public FunctionOptions Options => options;
 
-    public async Task<DeliveryOutcome> ProcessAsync(Stream input, CancellationToken ct = default)
+    /// <param name="invocationDeadline">The invocation's own deadline when the host knows it (the Runtime API's
+    /// Lambda-Runtime-Deadline-Ms); the time budget applies otherwise, and the earlier of the two wins.</param>
+    public async Task<DeliveryOutcome> ProcessAsync(Stream input, CancellationToken ct = default, DateTimeOffset? invocationDeadline = null)
     {
         var started = time.GetTimestamp();
         var deadline = time.GetUtcNow() + options.TimeBudget;
+        if (invocationDeadline is { } hard && hard - SafetyMargin < deadline)
+        {
+            deadline = hard - SafetyMargin; // leave time to report the outcome before Lambda stops the invocation
+        }
 
         // 1. Decode and diagnose, streaming: base64 → gzip → JSON events → requests → findings.
         var builder = new DiagnosisBuilder();

@@ -1,0 +1,29 @@
+using Remediator.Function;
+using Remediator.Function.Runtime;
+
+// The custom-runtime entry: the same composition root and pipeline as the managed handler, hosted by our own
+// Runtime API loop. A start that fails (bad configuration) is reported as an init error, then the process exits.
+var runtimeApi = Environment.GetEnvironmentVariable("AWS_LAMBDA_RUNTIME_API");
+if (string.IsNullOrEmpty(runtimeApi))
+{
+    Console.Error.WriteLine("bootstrap: AWS_LAMBDA_RUNTIME_API is not set: this program is started by Lambda (provided.al2023)");
+    return 2;
+}
+using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // the next-event GET blocks, by design
+var loop = new RuntimeApiLoop(http, RuntimeApiLoop.BaseUri(runtimeApi));
+Remediator.Function.Pipeline.DeliveryPipeline pipeline;
+try
+{
+    pipeline = Composition.Pipeline(Environment.GetEnvironmentVariable, TimeProvider.System);
+}
+catch (Exception e)
+{
+    await loop.InitErrorAsync(e, CancellationToken.None);
+    return 1;
+}
+await loop.RunAsync(async (invocation, ct) =>
+{
+    var outcome = await pipeline.ProcessAsync(new MemoryStream(invocation.Event, writable: false), ct, invocation.Deadline);
+    return outcome.ToJsonStream();
+}, CancellationToken.None);
+return 0;

@@ -1,0 +1,79 @@
+using System.Text;
+using System.Text.Json;
+using Remediator.Function.Runtime;
+using Remediator.Function.Tests.Support;
+using Remediator.Testing;
+
+namespace Remediator.Function.Tests;
+
+/// <summary>Our Runtime API loop (the Native AOT host's) against a loopback Runtime API endpoint.</summary>
+public sealed class RuntimeApiLoopTests : IDisposable
+{
+    private readonly FakeRuntimeApi _runtime = new();
+    private readonly FakeSns _sns = new();
+
+    public void Dispose()
+    {
+        _runtime.Dispose();
+        _sns.Dispose();
+    }
+
+    private RuntimeApiLoop Loop() => new(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, RuntimeApiLoop.BaseUri(_runtime.Address));
+
+    [Fact]
+    public async Task Run_DeliveryThenGarbage_ResponseForOneErrorForTheOther()
+    {
+        var pipeline = Composition.Pipeline(TestEnvironment.Env(_sns), TimeProvider.System, TextWriter.Null, credentials: new StaticCredentials());
+        var good = _runtime.Enqueue(TestEnvironment.Delivery("causes/throttled__execution.log"));
+        var bad = _runtime.Enqueue(Encoding.UTF8.GetBytes("{\"awslogs\":{\"data\":\"@@@\"}}"));
+        DateTimeOffset? seenDeadline = null;
+
+        await Loop().RunAsync(async (invocation, ct) =>
+        {
+            seenDeadline = invocation.Deadline;
+            var outcome = await pipeline.ProcessAsync(new MemoryStream(invocation.Event), ct, invocation.Deadline);
+            return outcome.ToJsonStream();
+        }, CancellationToken.None, maxInvocations: 2);
+
+        var posts = _runtime.Posts.ToList();
+        var response = posts.Single(p => p.RequestId == good);
+        response.Kind.ShouldBe("response");
+        JsonDocument.Parse(response.Body).RootElement.GetProperty("published").GetInt32().ShouldBe(1);
+        var error = posts.Single(p => p.RequestId == bad);
+        error.Kind.ShouldBe("error");
+        error.ErrorType.ShouldBe("UndecodableDeliveryException");
+        using var body = JsonDocument.Parse(error.Body);
+        body.RootElement.GetProperty("errorType").GetString().ShouldBe("UndecodableDeliveryException");
+        body.RootElement.GetProperty("errorMessage").GetString()!.ShouldContain("not valid base64");
+        body.RootElement.GetProperty("stackTrace").GetArrayLength().ShouldBe(0);
+        seenDeadline.ShouldNotBeNull();
+        Environment.GetEnvironmentVariable("_X_AMZN_TRACE_ID").ShouldNotBeNull().ShouldStartWith("Root=1-");
+        _sns.Publishes.ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task InitError_BadConfiguration_ReportedToTheInitErrorEndpoint()
+    {
+        var error = Should.Throw<OptionsException>(() => Composition.Pipeline(_ => null, TimeProvider.System, TextWriter.Null));
+
+        await Loop().InitErrorAsync(error, CancellationToken.None);
+
+        var post = _runtime.Posts.ShouldHaveSingleItem();
+        post.Kind.ShouldBe("init-error");
+        post.ErrorType.ShouldBe("OptionsException");
+        post.Body.ShouldContain("REMEDIATOR_TOPIC_ARN");
+    }
+
+    [Fact]
+    public async Task Process_InvocationDeadlineEarlierThanTheBudget_RetriesStopBeforeIt()
+    {
+        _sns.Down = true;
+        var pipeline = Composition.Pipeline(TestEnvironment.Env(_sns), TimeProvider.System, TextWriter.Null, credentials: new StaticCredentials());
+        var started = DateTimeOffset.UtcNow;
+
+        await Should.ThrowAsync<Pipeline.PublishFailedException>(() =>
+            pipeline.ProcessAsync(new MemoryStream(TestEnvironment.Delivery("causes/throttled__execution.log")), default, started.AddSeconds(2)));
+
+        (DateTimeOffset.UtcNow - started).ShouldBeLessThan(TimeSpan.FromSeconds(2)); // the 20 s budget gave way to the 2 s deadline
+    }
+}
