@@ -37,11 +37,12 @@ public sealed class RemediatorStack : Stack
         Function = new Amazon.CDK.AWS.Lambda.Function(this, "Function", new FunctionProps
         {
             Description = "Remediator: diagnoses API Gateway 5xx from logs, repairs missing invoke permissions, publishes findings",
-            // CDK 2.160 has no constant for dotnet10.
-            Runtime = new Runtime("dotnet10", RuntimeFamily.DOTNET_CORE, new LambdaRuntimeProps { SupportsSnapStart = true }),
-            Handler = "Remediator.Function::Remediator.Function.Handler::Handle",
-            Code = Code.FromAsset(config.FunctionCodePath),
-            Architecture = config.Architecture == "x86_64" ? Architecture.X86_64 : Architecture.ARM_64,
+            // CDK 2.160 has no constant for dotnet10. The Native AOT build is the same pipeline in a `bootstrap`
+            // executable with our own Runtime API loop, on provided.al2023 (glibc 2.34, which the build checks).
+            Runtime = config.NativeAot ? Runtime.PROVIDED_AL2023 : new Runtime("dotnet10", RuntimeFamily.DOTNET_CORE, new LambdaRuntimeProps { SupportsSnapStart = true }),
+            Handler = config.NativeAot ? "bootstrap" : "Remediator.Function::Remediator.Function.Handler::Handle",
+            Code = Code.FromAsset(config.NativeAot ? config.BootstrapCodePath : config.FunctionCodePath),
+            Architecture = config.NativeAot || config.Architecture == "x86_64" ? Architecture.X86_64 : Architecture.ARM_64,
             MemorySize = MemoryMb,
             Timeout = Duration.Seconds(TimeoutSeconds),
             LoggingFormat = LoggingFormat.JSON,

@@ -31,6 +31,9 @@ public sealed record StackConfig
     public bool ApiGatewayCloudWatchRole { get; init; }
     public int LogRetentionDays { get; init; } = 30;
     public string FunctionCodePath { get; init; } = ".build/function";
+    /// <summary>Deploy the Native AOT build (provided.al2023, x86_64): cold starts in tens of milliseconds.</summary>
+    public bool NativeAot { get; init; }
+    public string BootstrapCodePath { get; init; } = ".build/bootstrap";
 
     /// <summary>The API ids whose configuration the function may read (apigateway:GET): the repair list, else the subscribed REST APIs.</summary>
     public IReadOnlyList<string> ReadableApis => RepairApis.Count > 0 ? RepairApis : RestApis.Select(r => r.ApiId).Distinct().ToList();
@@ -71,7 +74,13 @@ public sealed record StackConfig
             LogRetentionDays = Int(context, "logRetentionDays", 30, 1, 3653) is var days && RetentionValues.Contains(days) ? days
                 : throw new ConfigException($"logRetentionDays must be one of {string.Join(", ", RetentionValues)}"),
             FunctionCodePath = Str(context, "functionCodePath") ?? ".build/function",
+            NativeAot = Bool(context, "nativeAot"),
+            BootstrapCodePath = Str(context, "bootstrapCodePath") ?? ".build/bootstrap",
         };
+        if (config.NativeAot && config.Architecture == "arm64" && context("architecture") is not null)
+        {
+            throw new ConfigException("nativeAot builds x86_64 only here (no arm64 cross toolchain on the build machines): drop architecture=arm64 or nativeAot");
+        }
         if (config.RestApis.Count == 0 && config.AccessLogGroups.Count == 0 && !config.AllApis)
         {
             throw new ConfigException("nothing to watch: set restApis (apiId/stage,...), accessLogGroups (log group names) or allApis=true");

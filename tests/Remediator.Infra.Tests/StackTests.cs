@@ -24,6 +24,7 @@ public class StackTests
     {
         var values = context.ToDictionary(c => c.Key, c => c.Value);
         values["functionCodePath"] = CodePath;
+        values["bootstrapCodePath"] = CodePath;
         var app = new App();
         var config = StackConfig.From(k => values.GetValueOrDefault(k));
         var stack = new RemediatorStack(app, "Test", config, new StackProps { Env = new Amazon.CDK.Environment { Account = "123456789012", Region = "eu-west-1" } });
@@ -59,6 +60,16 @@ public class StackTests
         env.ShouldBe(OptionNames.All.Order().ToList());
         fn.GetProperty("Environment").GetProperty("Variables").GetProperty(OptionNames.RepairMode).GetString().ShouldBe("dry-run");
         Resources(t, "AWS::Logs::LogGroup").ShouldHaveSingleItem().GetProperty("Properties").GetProperty("RetentionInDays").GetInt32().ShouldBe(30);
+    }
+
+    [Fact]
+    public void NativeAot_ProvidedAl2023BootstrapOnX86()
+    {
+        var fn = Resources(Synth(("restApis", "abc123defg/prod"), ("nativeAot", "true")), "AWS::Lambda::Function").ShouldHaveSingleItem().GetProperty("Properties");
+
+        fn.GetProperty("Runtime").GetString().ShouldBe("provided.al2023");
+        fn.GetProperty("Handler").GetString().ShouldBe("bootstrap");
+        fn.GetProperty("Architectures")[0].GetString().ShouldBe("x86_64");
     }
 
     [Fact]
