@@ -12,10 +12,7 @@ public static class Deliveries
     public static byte[] Build(int decodedBytes, int seed = 42)
     {
         var random = new Random(seed);
-        var requests = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "fixtures"), "*__execution*.log")
-            .Order(StringComparer.Ordinal)
-            .SelectMany(f => Requests(File.ReadAllLines(f)))
-            .ToList();
+        var requests = FixtureRequests();
         var events = new List<(long, string)>();
         var size = 300;
         var t = 1_714_568_720_000L;
@@ -33,8 +30,15 @@ public static class Deliveries
         return SubscriptionPayload.Encode("API-Gateway-Execution-Logs_a1b2c3d4e5/prod", events);
     }
 
+    /// <summary>Every request of the CloudWatch-form execution-log fixtures (all causes, and successes).</summary>
+    public static List<List<string>> FixtureRequests() =>
+        Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "fixtures"), "*__execution*.log")
+            .Order(StringComparer.Ordinal)
+            .SelectMany(f => Requests(File.ReadAllLines(f)))
+            .ToList();
+
     /// <summary>The events of each request in a fixture, without their request-id prefix.</summary>
-    private static IEnumerable<List<string>> Requests(string[] lines)
+    public static IEnumerable<List<string>> Requests(string[] lines)
     {
         var byId = new Dictionary<string, List<string>>();
         string? last = null;

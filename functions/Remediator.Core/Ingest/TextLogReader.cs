@@ -26,7 +26,9 @@ internal static class TextLogReader
     {
         string? id = null;
         DateTimeOffset? ts = null;
-        StringBuilder? text = null;
+        // The common case is one line per event: keep its string, and build a longer one only for continuations.
+        string? first = null;
+        StringBuilder? more = null;
         foreach (var raw in Lines(reader))
         {
             var line = LineNormalizer.Normalize(raw);
@@ -34,29 +36,31 @@ internal static class TextLogReader
             {
                 continue;
             }
-            if (text is not null && IsContinuation(line, text))
+            if (first is not null && IsContinuation(line, more is null ? first.AsSpan() : default, more))
             {
-                if (text.Length + line.Text.Length < MaxRecordChars)
+                more ??= new StringBuilder(first);
+                if (more.Length + line.Text.Length < MaxRecordChars)
                 {
-                    text.Append('\n').Append(line.Text);
+                    more.Append('\n').Append(line.Text);
                 }
                 continue;
             }
-            if (text is not null)
+            if (first is not null)
             {
-                yield return new LogRecord(id, ts, text.ToString(), context);
+                yield return new LogRecord(id, ts, more?.ToString() ?? first, context);
             }
             id = line.RequestId;
             ts = line.Timestamp;
-            text = new StringBuilder(line.Text);
+            first = line.Text;
+            more = null;
         }
-        if (text is not null)
+        if (first is not null)
         {
-            yield return new LogRecord(id, ts, text.ToString(), context);
+            yield return new LogRecord(id, ts, more?.ToString() ?? first, context);
         }
     }
 
-    private static bool IsContinuation(in NormalizedLine line, StringBuilder previous)
+    private static bool IsContinuation(in NormalizedLine line, ReadOnlySpan<char> previousLine, StringBuilder? previousRecord)
     {
         if (line.RequestId is not null || line.Timestamp is not null)
         {
@@ -66,7 +70,8 @@ internal static class TextLogReader
         if (text[0] is '{' or '[')
         {
             // A JSON value continues a line that announced it ("...before transformations:") and starts a record otherwise.
-            return previous.Length > 0 && previous[^1] == ':';
+            var last = previousRecord is { Length: > 0 } record ? record[^1] : previousLine.IsEmpty ? '\0' : previousLine[^1];
+            return last == ':';
         }
         if (DecisivePhrases.At(text) is not null)
         {
@@ -86,24 +91,34 @@ internal static class TextLogReader
     /// <summary>Lines of at most <see cref="MaxLineChars"/> characters: a 20 MB line costs 256 KB, not 40 MB.</summary>
     internal static IEnumerable<string> Lines(TextReader reader)
     {
-        var buffer = new char[16 * 1024];
+        var buffer = new char[64 * 1024];
         var line = new StringBuilder();
         var dropping = false;
         int read;
         while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
         {
             var start = 0;
-            for (var i = 0; i < read; i++)
+            while (start < read)
             {
-                if (buffer[i] != '\n')
+                var nl = buffer.AsSpan(start, read - start).IndexOf('\n');
+                if (nl < 0)
                 {
-                    continue;
+                    Append(line, buffer.AsSpan(start, read - start), ref dropping);
+                    break;
                 }
-                Append(line, buffer.AsSpan(start, i - start), ref dropping);
-                yield return Take(line, ref dropping);
-                start = i + 1;
+                if (line.Length == 0 && !dropping)
+                {
+                    // A whole line inside the buffer: one string, no copy through the builder.
+                    var span = buffer.AsSpan(start, Math.Min(nl, MaxLineChars));
+                    yield return (span.Length > 0 && span[^1] == '\r' ? span[..^1] : span).ToString();
+                }
+                else
+                {
+                    Append(line, buffer.AsSpan(start, nl), ref dropping);
+                    yield return Take(line, ref dropping);
+                }
+                start += nl + 1;
             }
-            Append(line, buffer.AsSpan(start, read - start), ref dropping);
         }
         if (line.Length > 0)
         {

@@ -13,14 +13,15 @@ public static class FindingMessages
     public const string Schema = "remediator.finding/1";
 
     /// <summary>The message for a finding; with <paramref name="repair"/>, the message for what a repair planned, did or refused.</summary>
-    public static OutgoingMessage Build(Finding finding, AlertContext context, RepairReport? repair = null)
+    /// <param name="alreadyClean">True when <paramref name="finding"/> comes from <see cref="FindingSanitizer.Clean"/> already.</param>
+    public static OutgoingMessage Build(Finding finding, AlertContext context, RepairReport? repair = null, bool alreadyClean = false)
     {
         // Full detail first; should a message ever approach SNS's limit, fewer samples and shorter texts.
-        var message = Build(FindingSanitizer.Clean(finding), context, repair, compact: false);
-        return message.Size <= OutgoingMessage.MaxBytes ? message : Build(FindingSanitizer.Clean(finding, maxRequestIds: 3, maxText: 120), context, repair, compact: true);
+        var message = Render(alreadyClean ? finding : FindingSanitizer.Clean(finding), context, repair, compact: false);
+        return message.Size <= OutgoingMessage.MaxBytes ? message : Render(FindingSanitizer.Clean(finding, maxRequestIds: 3, maxText: 120), context, repair, compact: true);
     }
 
-    private static OutgoingMessage Build(Finding f, AlertContext context, RepairReport? repair, bool compact)
+    private static OutgoingMessage Render(Finding f, AlertContext context, RepairReport? repair, bool compact)
     {
         var account = context.AccountId ?? f.AccountId;
         var region = f.Region ?? context.Region;

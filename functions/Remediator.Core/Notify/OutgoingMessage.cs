@@ -23,8 +23,10 @@ public sealed record OutgoingMessage(
     /// <summary>SNS's limit for one message: body, subject and attributes together (262,144 bytes).</summary>
     public const int MaxBytes = 256 * 1024;
 
-    /// <summary>The <c>Message</c> parameter for <c>MessageStructure=json</c>.</summary>
-    public string Structured => StructuredMessage.Build(Chatbot, Email, Machine);
+    private string? _structured;
+
+    /// <summary>The <c>Message</c> parameter for <c>MessageStructure=json</c> (built once).</summary>
+    public string Structured => _structured ??= StructuredMessage.Build(Chatbot, Email, Machine);
 
     /// <summary>Bytes SNS counts against <see cref="MaxBytes"/>.</summary>
     public int Size => System.Text.Encoding.UTF8.GetByteCount(Structured) + System.Text.Encoding.UTF8.GetByteCount(Subject)
