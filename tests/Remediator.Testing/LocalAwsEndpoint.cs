@@ -12,6 +12,17 @@ public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictio
     public string Text => Encoding.UTF8.GetString(Body);
 }
 
+public enum ChaosKind { Error, Reset, Delay, Raw }
+
+/// <summary>One injected fault.</summary>
+public sealed record Chaos(ChaosKind Kind, int Status = 0, string? Code = null, int Milliseconds = 0, string? Body = null, string? ContentType = null)
+{
+    public static Chaos Fail(int status, string code) => new(ChaosKind.Error, status, code);
+    public static Chaos ConnectionReset => new(ChaosKind.Reset);
+    public static Chaos Slow(int ms) => new(ChaosKind.Delay, Milliseconds: ms);
+    public static Chaos Answer(int status, string body, string contentType) => new(ChaosKind.Raw, status, Body: body, ContentType: contentType);
+}
+
 /// <summary>An answer: status, content type, body and extra headers.</summary>
 public sealed record Answer(int Status, string ContentType, string Body, IReadOnlyDictionary<string, string>? Headers = null);
 
@@ -44,6 +55,9 @@ public abstract class LocalAwsEndpoint : IDisposable
 
     /// <summary>When true every request fails with 503.</summary>
     public bool Down { get; set; }
+
+    /// <summary>Network and protocol faults, one per request, before the service answers: fault injection.</summary>
+    public ConcurrentQueue<Chaos> Chaos { get; } = new();
 
     /// <summary>Answers for a correctly signed request.</summary>
     protected abstract Answer Handle(string method, string path, IReadOnlyDictionary<string, string> query, IReadOnlyDictionary<string, string> headers, byte[] body);
@@ -92,6 +106,33 @@ public abstract class LocalAwsEndpoint : IDisposable
         var query = (pathEnd < 0 ? "" : raw[(pathEnd + 1)..]).Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('=', 2)).GroupBy(p => Uri.UnescapeDataString(p[0]))
             .ToDictionary(g => g.Key, g => Uri.UnescapeDataString(g.Last().Length > 1 ? g.Last()[1] : ""));
+        if (Chaos.TryDequeue(out var chaos))
+        {
+            switch (chaos.Kind)
+            {
+                case ChaosKind.Reset:
+                    Requests.Enqueue(new ReceivedRequest(ctx.Request.HttpMethod, path, query, headers, body, signature, 0));
+                    Drop(ctx); // the connection drops in the middle of the answer
+                    return;
+                case ChaosKind.Delay:
+                    Thread.Sleep(chaos.Milliseconds); // then the normal answer (a slow service, or a timeout when longer than the client waits)
+                    break;
+                case ChaosKind.Raw:
+                    Requests.Enqueue(new ReceivedRequest(ctx.Request.HttpMethod, path, query, headers, body, signature, chaos.Status));
+                    var rawBody = Encoding.UTF8.GetBytes(chaos.Body ?? "");
+                    ctx.Response.StatusCode = chaos.Status;
+                    ctx.Response.ContentType = chaos.ContentType ?? "text/html";
+                    ctx.Response.ContentLength64 = rawBody.Length;
+                    ctx.Response.OutputStream.Write(rawBody);
+                    ctx.Response.Close();
+                    return;
+                case ChaosKind.Error:
+                    var error = Error(chaos.Status, chaos.Code!, chaos.Code!);
+                    Requests.Enqueue(new ReceivedRequest(ctx.Request.HttpMethod, path, query, headers, body, signature, error.Status));
+                    Send(ctx, error);
+                    return;
+            }
+        }
         Answer answer;
         if (!signature.Valid)
         {
@@ -109,6 +150,30 @@ public abstract class LocalAwsEndpoint : IDisposable
             }
         }
         Requests.Enqueue(new ReceivedRequest(ctx.Request.HttpMethod, path, query, headers, body, signature, answer.Status));
+        if (AbortAfterAnswering > 0 && answer.Status < 300)
+        {
+            AbortAfterAnswering--;
+            Drop(ctx); // the service did the work, but the answer is lost on the way back
+            return;
+        }
+        Send(ctx, answer);
+    }
+
+    /// <summary>How many successful answers to lose after the service acted (a write applied, its answer never seen).</summary>
+    public int AbortAfterAnswering { get; set; }
+
+    /// <summary>Promises a long body, sends a few bytes and cuts the connection: the client sees the answer end early.</summary>
+    private static void Drop(HttpListenerContext ctx)
+    {
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentLength64 = 1 << 16;
+        ctx.Response.OutputStream.Write("<Publ"u8);
+        ctx.Response.OutputStream.Flush();
+        ctx.Response.Abort();
+    }
+
+    private static void Send(HttpListenerContext ctx, Answer answer)
+    {
         var bytes = Encoding.UTF8.GetBytes(answer.Body);
         ctx.Response.StatusCode = answer.Status;
         ctx.Response.ContentType = answer.ContentType;

@@ -106,6 +106,13 @@ public sealed class AwsHttp(HttpClient http, ICredentialSource credentials, Time
                 message = $"connection failed ({e.HttpRequestError})";
                 error = e;
             }
+            catch (IOException e)
+            {
+                // The answer ended early (the connection dropped mid-response): the request may or may not have been
+                // applied, so it is retried and the operations are written to be safe to repeat.
+                message = $"the answer was cut off ({e.GetType().Name})";
+                error = e;
+            }
 
             if (code is not null && ExpiredCodes.Contains(code) && !refreshed)
             {
