@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
+using Remediator.Core.Ingest;
+using Remediator.Function.Tests.Support;
+using Remediator.Testing;
+using Xunit.Abstractions;
+
+namespace Remediator.Function.Tests;
+
+/// <summary>
+/// A 5xx storm through the handler in process: one million failed requests of four kinds over 500 deliveries
+/// (STORM_REQUESTS overrides the size). Messages stay within one per finding per cooldown window, repairs at most one
+/// per function and API, memory bounded.
+/// </summary>
+public sealed class StormTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly RepairHarness _h = new();
+
+    public void Dispose() => _h.Dispose();
+
+    private static readonly string[][] Kinds =
+    [
+        ["Execution failed due to configuration error: Invalid permissions on Lambda function", "Method completed with status: 500"],
+        ["Execution failed due to configuration error: Malformed Lambda proxy response", "Method completed with status: 502"],
+        ["Lambda execution failed with status 200 due to customer function error: RequestId: 0e0e0e0e-1111-2222-3333-444444444444 Error: Task timed out after 10.01 seconds. Lambda request id: 0e0e0e0e-1111-2222-3333-444444444444", "Method completed with status: 502"],
+        ["Lambda invocation failed with status: 429. Lambda request id: 0e0e0e0e-1111-2222-3333-444444444444", "Execution failed due to configuration error: Rate Exceeded.", "Method completed with status: 500"],
+    ];
+
+    [Fact]
+    public async Task Storm_MillionFailures_HandfulOfMessagesOneRepairBoundedMemory()
+    {
+        var total = int.TryParse(Environment.GetEnvironmentVariable("STORM_REQUESTS"), out var n) ? n : 1_000_000;
+        const int deliveries = 500;
+        var perDelivery = total / deliveries;
+        _h.ApiGateway.RestIntegration("stormapi01", "ANY", "/{proxy+}", RepairHarness.BooksApi + ":live").Stage("stormapi01", "prod");
+        _h.Lambda.Function(RepairHarness.BooksApi, ["live"]);
+        var time = new FakeTimeProvider(new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        var handler = new Handler(Composition.Pipeline(_h.Env("auto", ("REMEDIATOR_COOLDOWN_MINUTES", "15")), time, TextWriter.Null, credentials: new StaticCredentials()));
+        GC.Collect();
+        var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var clock = Stopwatch.StartNew();
+        long failed = 0, suppressed = 0, peak = 0;
+        var request = 0;
+
+        for (var d = 0; d < deliveries; d++)
+        {
+            var events = new List<(long, string)>(perDelivery * 3);
+            for (var i = 0; i < perDelivery; i++, request++)
+            {
+                var id = $"{request:x8}-0000-4000-8000-000000000000";
+                foreach (var line in Kinds[request % Kinds.Length])
+                {
+                    events.Add((time.GetUtcNow().ToUnixTimeMilliseconds(), $"({id}) {line}"));
+                }
+            }
+            await using var result = await handler.Handle(new MemoryStream(SubscriptionPayload.Encode("API-Gateway-Execution-Logs_stormapi01/prod", events)));
+            using var doc = System.Text.Json.JsonDocument.Parse(result);
+            failed += doc.RootElement.GetProperty("failedRequests").GetInt64();
+            suppressed += doc.RootElement.GetProperty("suppressed").GetInt64();
+            peak = Math.Max(peak, GC.GetTotalMemory(false));
+            time.Advance(TimeSpan.FromSeconds(3)); // 500 deliveries over 25 minutes: two cooldown windows
+        }
+        clock.Stop();
+        GC.Collect();
+        var retained = GC.GetTotalMemory(forceFullCollection: true) - memoryBefore;
+
+        var messages = _h.Sns.Publishes.Select(p => p.Form["Subject"]).ToList();
+        output.WriteLine($"storm: {failed} failed requests in {deliveries} deliveries, {clock.Elapsed.TotalSeconds:F1} s, {messages.Count} messages, {suppressed} findings held back, {_h.Lambda.Writes} repair write(s), retained {retained / 1048576.0:F1} MB, peak managed heap {peak / 1048576.0:F0} MB");
+        foreach (var m in messages)
+        {
+            output.WriteLine(m);
+        }
+        failed.ShouldBe(perDelivery * (long)deliveries);
+        messages.Count.ShouldBeLessThanOrEqualTo(Kinds.Length * 2); // one per finding per 15-minute window, two windows
+        messages.Count.ShouldBeGreaterThanOrEqualTo(Kinds.Length);
+        messages.Count(m => m.Contains("permission_repaired")).ShouldBe(1);
+        _h.Lambda.Writes.ShouldBe(1); // the second window finds the grant in place and adds nothing
+        retained.ShouldBeLessThan(64L * 1024 * 1024);
+    }
+}
