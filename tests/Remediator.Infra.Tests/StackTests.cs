@@ -174,6 +174,36 @@ public class StackTests
     }
 
     [Fact]
+    public void ResourcePolicies_NoAllowForAWildcardPrincipal_AndEncryptionWhereDataRests()
+    {
+        var t = Synth(("restApis", "abc123defg/prod"), ("repairMode", "auto"), ("repairAllowedFunctions", "arn:aws:lambda:eu-west-1:123456789012:function:books-*"),
+            ("slackWorkspaceId", "T0123456"), ("slackChannelId", "C0123456"), ("notifyEmails", "ops@example.com"));
+
+        var documents = t.GetProperty("Resources").EnumerateObject().Select(r => r.Value)
+            .Where(r => r.TryGetProperty("Properties", out var p) && (p.TryGetProperty("PolicyDocument", out _) || p.TryGetProperty("KeyPolicy", out _)))
+            .Select(r => r.GetProperty("Properties").TryGetProperty("PolicyDocument", out var d) ? d : r.GetProperty("Properties").GetProperty("KeyPolicy"))
+            .Where(d => d.ValueKind == JsonValueKind.Object)
+            .ToList();
+        documents.Count.ShouldBeGreaterThan(2); // role policy, topic policy, queue policy, key policy
+        foreach (var statement in documents.SelectMany(d => d.GetProperty("Statement").EnumerateArray()))
+        {
+            if (statement.GetProperty("Effect").GetString() != "Allow" || !statement.TryGetProperty("Principal", out var principal))
+            {
+                continue; // identity policies have no principal; the TLS-only Deny statements may name "*"
+            }
+            Flat(principal).ShouldNotBe("\"*\"");
+            if (principal.TryGetProperty("AWS", out var aws))
+            {
+                Flat(aws).ShouldNotBe("\"*\"");
+            }
+        }
+        Resources(t, "AWS::SNS::Topic").All(x => x.GetProperty("Properties").TryGetProperty("KmsMasterKeyId", out var k)).ShouldBeTrue();
+        Resources(t, "AWS::SQS::Queue").ShouldAllBe(x => x.GetProperty("Properties").GetProperty("SqsManagedSseEnabled").GetBoolean());
+        Resources(t, "AWS::KMS::Key").ShouldAllBe(x => x.GetProperty("Properties").GetProperty("EnableKeyRotation").GetBoolean());
+        Flat(t).ShouldContain("aws:SecureTransport"); // topic and queue refuse plain HTTP
+    }
+
+    [Fact]
     public void ApiGatewayCloudWatchRole_OnlyWhenAskedFor()
     {
         Resources(Synth(("restApis", "abc123defg/prod")), "AWS::ApiGateway::Account").ShouldBeEmpty();

@@ -21,7 +21,7 @@ public sealed record FunctionRef(string Arn, string? Qualifier, string Partition
         var region = text[parts[3]];
         var account = text[parts[4]];
         var name = text[parts[6]];
-        if (!partition.StartsWith("aws") || region.IsEmpty || account.Length != 12 || !IsDigits(account)
+        if (!partition.StartsWith("aws") || !IsRegion(region) || !IsRegion(partition) || account.Length != 12 || !IsDigits(account)
             || name.IsEmpty || name.Length > 64 || !IsNameChars(name))
         {
             return null;
@@ -57,6 +57,19 @@ public sealed record FunctionRef(string Arn, string? Qualifier, string Partition
         }
         var arn = rest[..end];
         return arn.Contains('%') ? TryParse(Uri.UnescapeDataString(arn.ToString())) : TryParse(arn);
+    }
+
+    /// <summary>Regions and partitions are lower-case letters, digits and dashes: no wildcard ever passes.</summary>
+    private static bool IsRegion(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiLetterLower(c) && !char.IsAsciiDigit(c) && c != '-')
+            {
+                return false;
+            }
+        }
+        return !s.IsEmpty;
     }
 
     internal static bool IsDigits(ReadOnlySpan<char> s)
