@@ -79,7 +79,8 @@ public static class InputReader
             case (byte)'{':
                 return DetectObject(body, whole);
             case (byte)'[':
-                return InputShape.JsonArray;
+                // "[ERROR] ..." is a text log: only a prefix that reads as JSON is a JSON array.
+                return PrefixIsJson(body, whole) ? InputShape.JsonArray : InputShape.Text;
         }
         var firstLine = body[..(body.IndexOf((byte)'\n') is var nl and >= 0 ? nl : body.Length)];
         var line = Encoding.UTF8.GetString(firstLine).Trim();
@@ -133,7 +134,25 @@ public static class InputReader
             // Not JSON after all (a text line that starts with a brace): let the text reader take it.
             return InputShape.Text;
         }
-        return InputShape.JsonValues;
+        // Access-log entries one after another; a text log that happens to start with a JSON object is text.
+        return PrefixIsJson(body, whole) ? InputShape.JsonValues : InputShape.Text;
+    }
+
+    /// <summary>True when every token of the prefix reads as JSON (the last one may be cut off by the prefix's end).</summary>
+    private static bool PrefixIsJson(ReadOnlySpan<byte> body, bool whole)
+    {
+        var reader = new Utf8JsonReader(body, isFinalBlock: whole, new JsonReaderState(new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = 64 }));
+        try
+        {
+            while (reader.Read())
+            {
+            }
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static IEnumerable<LogRecord> ReadEnvelope(Stream input, LogContext context, ReadLimits limits)
@@ -169,6 +188,10 @@ public static class InputReader
             catch (JsonException ex)
             {
                 throw new UnreadableInputException($"invalid or truncated JSON ({ex.Message})", ex);
+            }
+            catch (InvalidOperationException ex) when (ex.InnerException is DecoderFallbackException)
+            {
+                throw new UnreadableInputException("a JSON string is not valid UTF-8", ex);
             }
             yield return e.Current;
         }
