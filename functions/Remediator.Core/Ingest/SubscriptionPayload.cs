@@ -28,6 +28,10 @@ public static class SubscriptionPayload
         {
             throw new UnreadableInputException($"the subscription envelope is not valid JSON ({e.Message})", e);
         }
+        catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException || e.Message.Contains("UTF-8", StringComparison.Ordinal))
+        {
+            throw new UnreadableInputException("awslogs.data is not valid UTF-8, so not base64 either", e);
+        }
         if (compressed.Length < 18 || compressed[0] != 0x1f || compressed[1] != 0x8b)
         {
             throw new UnreadableInputException("awslogs.data is base64 but not gzip; a CloudWatch Logs subscription delivery is base64 of gzip");
