@@ -138,12 +138,7 @@ public sealed class ReplayCommandTests : IDisposable
         {
             psi.Environment.Remove(key);
         }
-        psi.Environment["AWS_ACCESS_KEY_ID"] = FakeSns.AccessKey;
-        psi.Environment["AWS_SECRET_ACCESS_KEY"] = FakeSns.SecretKey;
-        psi.Environment["AWS_SESSION_TOKEN"] = FakeSns.SessionToken;
-        psi.Environment["AWS_CONFIG_FILE"] = "/dev/null";
-        psi.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
-        psi.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        LocalAwsEndpoint.UseLocalCredentials(psi.Environment);
         foreach (var (k, v) in env)
         {
             psi.Environment[k] = v;

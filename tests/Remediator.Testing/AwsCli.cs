@@ -16,12 +16,7 @@ public static class AwsCli
         {
             psi.ArgumentList.Add(a);
         }
-        psi.Environment["AWS_ACCESS_KEY_ID"] = LocalAwsEndpoint.AccessKey;
-        psi.Environment["AWS_SECRET_ACCESS_KEY"] = LocalAwsEndpoint.SecretKey;
-        psi.Environment["AWS_SESSION_TOKEN"] = LocalAwsEndpoint.SessionToken;
-        psi.Environment["AWS_CONFIG_FILE"] = "/dev/null";
-        psi.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
-        psi.Environment["AWS_PAGER"] = "";
+        LocalAwsEndpoint.UseLocalCredentials(psi.Environment);
         psi.Environment["AWS_MAX_ATTEMPTS"] = "1";
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("the AWS CLI did not start");
         var stdout = process.StandardOutput.ReadToEndAsync();

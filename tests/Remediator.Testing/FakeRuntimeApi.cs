@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Remediator.Testing;
@@ -9,25 +8,12 @@ namespace Remediator.Testing;
 /// A local Lambda Runtime API (2018-06-01): hands out queued events on <c>GET /runtime/invocation/next</c> with the
 /// request id, deadline and trace headers, and records responses, invocation errors and init errors.
 /// </summary>
-public sealed class FakeRuntimeApi : IDisposable
+public sealed class FakeRuntimeApi : LoopbackServer
 {
-    private readonly HttpListener _listener = new();
     private readonly BlockingCollection<(string Id, byte[] Event)> _events = [];
-    private readonly Task _loop;
 
-    public FakeRuntimeApi()
-    {
-        using (var socket = new TcpListener(IPAddress.Loopback, 0))
-        {
-            socket.Start();
-            Port = ((IPEndPoint)socket.LocalEndpoint).Port;
-        }
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(Loop);
-    }
-
-    public int Port { get; }
+    // GET next blocks until an event is queued, like the real one: each request gets its own task.
+    protected override bool Concurrent => true;
 
     /// <summary>The value of AWS_LAMBDA_RUNTIME_API.</summary>
     public string Address => $"127.0.0.1:{Port}";
@@ -45,30 +31,8 @@ public sealed class FakeRuntimeApi : IDisposable
         return id;
     }
 
-    private async Task Loop()
+    protected override void Serve(HttpListenerContext ctx)
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext ctx;
-            try
-            {
-                ctx = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (!_listener.IsListening)
-            {
-                return;
-            }
-            catch (HttpListenerException)
-            {
-                return;
-            }
-            _ = Task.Run(() => Serve(ctx));
-        }
-    }
-
-    private void Serve(HttpListenerContext ctx)
-    {
-        try
         {
             var path = ctx.Request.Url!.AbsolutePath;
             if (ctx.Request.HttpMethod == "GET" && path == "/2018-06-01/runtime/invocation/next")
@@ -99,10 +63,6 @@ public sealed class FakeRuntimeApi : IDisposable
             }
             Write(ctx, 404, "{}"u8.ToArray());
         }
-        catch (Exception)
-        {
-            ctx.Response.Abort();
-        }
     }
 
     private static void Write(HttpListenerContext ctx, int status, byte[] body)
@@ -114,17 +74,5 @@ public sealed class FakeRuntimeApi : IDisposable
         ctx.Response.Close();
     }
 
-    public void Dispose()
-    {
-        _events.CompleteAdding();
-        _listener.Stop();
-        _listener.Close();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(2));
-        }
-        catch (AggregateException)
-        {
-        }
-    }
+    protected override void Stopping() => _events.CompleteAdding();
 }

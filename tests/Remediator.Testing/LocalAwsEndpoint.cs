@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Remediator.Testing;
@@ -30,24 +29,12 @@ public sealed record Answer(int Status, string ContentType, string Body, IReadOn
 /// A local AWS endpoint on 127.0.0.1: an HttpListener loop that verifies every request's SigV4 signature
 /// (independently of AWSSDK.Core), records what arrived and lets the subclass answer with the service's protocol.
 /// </summary>
-public abstract class LocalAwsEndpoint : IDisposable
+public abstract class LocalAwsEndpoint : LoopbackServer
 {
     public const string AccessKey = "AKIDEXAMPLE";
     public const string SecretKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
     public const string SessionToken = "FwoGZXIvYXdzEXAMPLEsessiontoken";
 
-    private readonly HttpListener _listener = new();
-    private readonly Task _loop;
-
-    protected LocalAwsEndpoint()
-    {
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(Loop);
-    }
-
-    public int Port { get; }
     public Uri Endpoint => new($"http://127.0.0.1:{Port}");
 
     /// <summary>Every request, in order of arrival.</summary>
@@ -65,35 +52,7 @@ public abstract class LocalAwsEndpoint : IDisposable
     /// <summary>The service's error answer (each protocol shapes errors its own way).</summary>
     protected abstract Answer Error(int status, string code, string message);
 
-    private async Task Loop()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext ctx;
-            try
-            {
-                ctx = await _listener.GetContextAsync();
-            }
-            catch (Exception) when (!_listener.IsListening)
-            {
-                return;
-            }
-            catch (HttpListenerException)
-            {
-                return;
-            }
-            try
-            {
-                Serve(ctx);
-            }
-            catch (Exception)
-            {
-                ctx.Response.Abort();
-            }
-        }
-    }
-
-    private void Serve(HttpListenerContext ctx)
+    protected override void Serve(HttpListenerContext ctx)
     {
         using var ms = new MemoryStream();
         ctx.Request.InputStream.CopyTo(ms);
@@ -186,25 +145,17 @@ public abstract class LocalAwsEndpoint : IDisposable
         ctx.Response.Close();
     }
 
-    private static int FreePort()
+    /// <summary>The environment of a child process (the AWS CLI, the remediator command) that talks to local endpoints:
+    /// their credentials, and no profile or shared file of the machine.</summary>
+    public static void UseLocalCredentials(IDictionary<string, string?> environment)
     {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
-
-    public void Dispose()
-    {
-        _listener.Stop();
-        _listener.Close();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(2));
-        }
-        catch (AggregateException)
-        {
-        }
-        GC.SuppressFinalize(this);
+        environment["AWS_ACCESS_KEY_ID"] = AccessKey;
+        environment["AWS_SECRET_ACCESS_KEY"] = SecretKey;
+        environment["AWS_SESSION_TOKEN"] = SessionToken;
+        environment["AWS_CONFIG_FILE"] = "/dev/null";
+        environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
+        environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        environment["AWS_PAGER"] = "";
     }
 }
 
