@@ -97,7 +97,7 @@ public sealed class FaultInjectionTests : IDisposable
             _h.Sns.Chaos.Enqueue(Chaos.Slow(3000));
         }
         var pipeline = new DeliveryPipeline(FunctionOptions.Load(_h.Env("off")),
-            Composition.Sns(RepairHarness.PermissionDelivery() is { } ? TestEnvironment.TopicArn : "", _h.Env("off"), TimeProvider.System, credentials: _credentials,
+            Composition.Sns(TestEnvironment.TopicArn, _h.Env("off"), TimeProvider.System, credentials: _credentials,
                 retry: new RetryPolicy(MaxAttempts: 5, BaseDelay: TimeSpan.FromMilliseconds(10), AttemptTimeout: TimeSpan.FromSeconds(10))),
             TimeProvider.System, new JsonLog(TextWriter.Null, LogLevel.Info, TimeProvider.System));
         var deadline = DateTimeOffset.UtcNow.AddSeconds(2);
