@@ -46,7 +46,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         {
             AddJsonEntry(record, trimmed);
         }
-        else if (record.RequestId is null && LooksLikeClf(trimmed) && AccessLogEntry.FromClf(record.Text) is { } clf)
+        else if (record.RequestId is null && AccessLogEntry.LooksLikeClf(trimmed) && AccessLogEntry.FromClf(record.Text) is { } clf)
         {
             AddAccess(clf, record.Context);
         }
@@ -209,11 +209,6 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
             _findings.Add(failure);
         }
     }
-
-    /// <summary>CLF lines start with the client's address (IPv4 digits, or IPv6 hex with a colon early on).</summary>
-    private static bool LooksLikeClf(ReadOnlySpan<char> text) =>
-        text.Length > 0 && (char.IsAsciiDigit(text[0]) || (char.IsAsciiHexDigit(text[0]) && text[..Math.Min(5, text.Length)].Contains(':')))
-        && text.Contains("] \"", StringComparison.Ordinal);
 
     private sealed class OpenRequest(RequestEvidence evidence)
     {

@@ -128,6 +128,15 @@ public sealed record AccessLogEntry
         };
     }
 
+    /// <summary>
+    /// Cheap test before parsing: CLF lines start with the client's address (IPv4 digits, or IPv6 hex with a colon
+    /// early on) and have <c>] "</c> after the time. Execution-log lines ("Endpoint ...", "Execution ...") start with
+    /// hex letters too, so the address test comes first and the scan only for candidates.
+    /// </summary>
+    public static bool LooksLikeClf(ReadOnlySpan<char> text) =>
+        text.Length > 0 && (char.IsAsciiDigit(text[0]) || (char.IsAsciiHexDigit(text[0]) && text[..Math.Min(5, text.Length)].Contains(':')))
+        && text.Contains("] \"", StringComparison.Ordinal);
+
     private static bool IsHttpMethod(string s) => s is "GET" or "POST" or "PUT" or "DELETE" or "PATCH" or "HEAD" or "OPTIONS" or "ANY";
 
     private static bool IsResponseType(string value) =>

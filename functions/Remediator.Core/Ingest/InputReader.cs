@@ -155,21 +155,32 @@ public static class InputReader
         }
     }
 
-    private static IEnumerable<LogRecord> ReadEnvelope(Stream input, LogContext context, ReadLimits limits)
+    private static IEnumerable<LogRecord> ReadEnvelope(Stream input, LogContext context, ReadLimits limits) =>
+        ReadDelivery(ReadCapped(input, limits.MaxEnvelopeBytes, "the subscription envelope"), context, limits);
+
+    /// <summary>The events of a subscription delivery already in memory (the Lambda's event): no second copy.</summary>
+    public static IEnumerable<LogRecord> ReadDelivery(byte[] envelope, LogContext context, ReadLimits? limits = null)
     {
-        var envelope = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = input.Read(buffer)) > 0)
-        {
-            if (envelope.Length + read > limits.MaxEnvelopeBytes)
-            {
-                throw new UnreadableInputException($"the subscription envelope is larger than {limits.MaxEnvelopeBytes / (1024 * 1024)} MB");
-            }
-            envelope.Write(buffer, 0, read);
-        }
-        var data = SubscriptionPayload.OpenData(envelope.GetBuffer().AsSpan(0, (int)envelope.Length), limits.MaxDecompressedBytes);
+        limits ??= new ReadLimits();
+        var data = SubscriptionPayload.OpenData(envelope, limits.MaxDecompressedBytes);
         return Guard(JsonContainers.ReadObject(new JsonTokenStream(data, limits.MaxJsonValueBytes), context));
+    }
+
+    /// <summary>The whole of a stream, refused past <paramref name="max"/> bytes (<paramref name="what"/> names it in the error).</summary>
+    public static byte[] ReadCapped(Stream input, int max, string what)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = input.Read(chunk)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                throw new UnreadableInputException($"{what} is larger than {max / (1024 * 1024)} MB");
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     /// <summary>JSON errors surface as <see cref="UnreadableInputException"/> with the position, whatever shape they come from.</summary>

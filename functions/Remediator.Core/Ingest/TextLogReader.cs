@@ -85,7 +85,7 @@ internal static class TextLogReader
             }
         }
         // An access-log line in CLF is an event of its own.
-        return !(char.IsAsciiDigit(text[0]) && text.Contains("] \"", StringComparison.Ordinal));
+        return !AccessLogEntry.LooksLikeClf(text);
     }
 
     /// <summary>Lines of at most <see cref="MaxLineChars"/> characters: a 20 MB line costs 256 KB, not 40 MB.</summary>

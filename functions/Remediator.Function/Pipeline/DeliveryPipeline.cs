@@ -104,12 +104,12 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
         var logEvents = 0L;
         try
         {
-            var envelope = ReadAll(input, options.ReadLimits.MaxEnvelopeBytes);
+            var envelope = InputReader.ReadCapped(input, options.ReadLimits.MaxEnvelopeBytes, "the delivery");
             if (InputReader.Detect(envelope.AsSpan(), whole: true) != InputShape.SubscriptionEnvelope)
             {
                 throw new UnreadableInputException("not a CloudWatch Logs subscription delivery; expected {\"awslogs\":{\"data\":\"<base64 of gzip>\"}}");
             }
-            foreach (var record in InputReader.Read(new MemoryStream(envelope, writable: false), LogContext.For("delivery"), options.ReadLimits))
+            foreach (var record in InputReader.ReadDelivery(envelope, LogContext.For("delivery"), options.ReadLimits))
             {
                 logEvents++;
                 if (IsApiGatewayLog(record))
@@ -140,23 +140,7 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
             return true;
         }
         var text = record.Text.AsSpan().TrimStart();
-        return !text.IsEmpty && (text[0] == '{' || (char.IsAsciiHexDigit(text[0]) && text.Contains("] \"", StringComparison.Ordinal)));
-    }
-
-    private static byte[] ReadAll(Stream input, int max)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = input.Read(chunk)) > 0)
-        {
-            if (buffer.Length + read > max)
-            {
-                throw new UnreadableInputException($"the delivery is larger than {max / (1024 * 1024)} MB");
-            }
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
+        return !text.IsEmpty && (text[0] == '{' || AccessLogEntry.LooksLikeClf(text));
     }
 
     private void WriteMetrics(DeliveryMetrics metrics)
