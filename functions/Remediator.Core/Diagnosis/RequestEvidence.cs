@@ -54,32 +54,33 @@ internal sealed class RequestEvidence
     {
         Recognised = true;
         var after = text[(at + phrase.Text.Length)..];
-        var line = LineAround(text, at);
+        // The line around a phrase is cut only where evidence needs it: the frequent phrases (headers, paths,
+        // URIs) need none, and on a long header line each cut is a scan.
         switch (phrase.Role)
         {
             case PhraseRole.Signal:
-                AddSignal(phrase.Cause, phrase.Rank, Withhold(line, phrase.Text), phrase.Note);
+                AddSignal(phrase.Cause, phrase.Rank, Withhold(LineAround(text, at), phrase.Text), phrase.Note);
                 break;
             case PhraseRole.ClientStatus:
                 Status = LeadingInt(after) ?? Status;
-                StatusEvidence = Cap(line);
+                StatusEvidence = Cap(LineAround(text, at));
                 Completed = true;
                 break;
             case PhraseRole.InvocationStatus:
                 switch (LeadingInt(after))
                 {
-                    case 429: AddSignal(Cause.Throttled, DecisivePhrases.ThrottleRank, line); break;
-                    case 403: AddSignal(Cause.InvalidIntegrationMethod, DecisivePhrases.WrongMethodRank - 1, line); break;
-                    case 404: AddSignal(Cause.FunctionNotFound, DecisivePhrases.NotFoundRank - 1, line); break;
-                    case >= 500 and < 600: AddSignal(Cause.LambdaServiceError, DecisivePhrases.ServiceErrorRank, line); break;
+                    case 429: AddSignal(Cause.Throttled, DecisivePhrases.ThrottleRank, LineAround(text, at)); break;
+                    case 403: AddSignal(Cause.InvalidIntegrationMethod, DecisivePhrases.WrongMethodRank - 1, LineAround(text, at)); break;
+                    case 404: AddSignal(Cause.FunctionNotFound, DecisivePhrases.NotFoundRank - 1, LineAround(text, at)); break;
+                    case >= 500 and < 600: AddSignal(Cause.LambdaServiceError, DecisivePhrases.ServiceErrorRank, LineAround(text, at)); break;
                 }
                 break;
             case PhraseRole.CustomerError:
-                AddSignal(phrase.Cause, phrase.Rank, line);
+                AddSignal(phrase.Cause, phrase.Rank, LineAround(text, at));
                 ErrorMessage ??= CustomerErrorMessage(after);
                 break;
             case PhraseRole.FunctionNotFound:
-                AddSignal(phrase.Cause, phrase.Rank, line);
+                AddSignal(phrase.Cause, phrase.Rank, LineAround(text, at));
                 SetFunction(FunctionRef.TryParse(Token(after)));
                 break;
             case PhraseRole.EndpointUri:
@@ -96,7 +97,7 @@ internal sealed class RequestEvidence
                 {
                     var body = (after.Length > MaxBody ? after[..MaxBody] : after).TrimStart();
                     Body = body.ToString();
-                    BodyEvidence = Cap(Withhold(line, null));
+                    BodyEvidence = Cap(Withhold(LineAround(text, at), null));
                 }
                 break;
             case PhraseRole.SourceArn:

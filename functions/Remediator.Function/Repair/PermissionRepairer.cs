@@ -137,6 +137,7 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
         try
         {
             var note = "";
+            var conflict = false; // our statement id was already there: someone else's, or a concurrent invocation's
             for (var attempt = 1; ; attempt++)
             {
                 try
@@ -159,6 +160,7 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
                 {
                     // Our statement id exists: a concurrent invocation added it, or someone reused the id.
                     note = "A concurrent invocation had added the same statement.";
+                    conflict = true;
                     break;
                 }
             }
@@ -166,7 +168,7 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
             var (after, _) = await Read(plan.Function, plan, key, deadline, ct).ConfigureAwait(false);
             if (!after.Allowed)
             {
-                return new RepairReport(finding, RepairResult.Refused, plan, after.Denied ? RefusalReason.ExplicitDeny : note.Length > 0 && note.StartsWith("A concurrent", StringComparison.Ordinal) ? RefusalReason.StatementConflict : RefusalReason.VerificationFailed,
+                return new RepairReport(finding, RepairResult.Refused, plan, after.Denied ? RefusalReason.ExplicitDeny : conflict ? RefusalReason.StatementConflict : RefusalReason.VerificationFailed,
                     $"after AddPermission the policy of {plan.ResourceArn} still does not allow API Gateway from {plan.ApiId}" + (note.Length > 0 ? $" ({note.TrimEnd('.')})" : ""), checks);
             }
             checks.Add($"read back: statement {after.AllowSid} allows API Gateway from {plan.ApiId}");
