@@ -214,6 +214,9 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     {
         public RequestEvidence Evidence { get; } = evidence;
         public long LastSeq { get; set; }
-        public HashSet<string> StartPhrases { get; } = [];
+        private HashSet<string>? _startPhrases;
+
+        /// <summary>Only blocks (logs without request ids) use it: made on first use, not for every request.</summary>
+        public HashSet<string> StartPhrases => _startPhrases ??= [];
     }
 }
