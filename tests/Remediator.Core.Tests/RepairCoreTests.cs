@@ -1,4 +1,5 @@
 using Remediator.Core.Diagnosis;
+using Remediator.Core.Ingest;
 using Remediator.Core.Repair;
 
 namespace Remediator.Core.Tests;
@@ -111,8 +112,91 @@ public class RepairCoreTests
         plan.StatementId.ShouldBe("remediator-a1b2c3d4e5");
         plan.SourceArn.ShouldBe("arn:aws-cn:execute-api:cn-north-1:123456789012:a1b2c3d4e5/*");
         plan.ResourceArn.ShouldBe("arn:aws-cn:lambda:cn-north-1:123456789012:function:books:live");
-        plan.AddCommand.ShouldContain("--qualifier live --statement-id remediator-a1b2c3d4e5");
-        plan.UndoCommand.ShouldBe("aws lambda remove-permission --function-name arn:aws-cn:lambda:cn-north-1:123456789012:function:books --qualifier live --statement-id remediator-a1b2c3d4e5");
+        plan.AddCommand.ShouldContain("--region cn-north-1 --function-name arn:aws-cn:lambda:cn-north-1:123456789012:function:books --qualifier live --statement-id remediator-a1b2c3d4e5");
+        plan.UndoCommand.ShouldBe("aws lambda remove-permission --region cn-north-1 --function-name arn:aws-cn:lambda:cn-north-1:123456789012:function:books --qualifier live --statement-id remediator-a1b2c3d4e5");
         PolicyEvaluator.Evaluate($$"""{"Statement":[{{plan.StatementJson}}]}""", "arn:aws-cn:execute-api:cn-north-1:123456789012:a1b2c3d4e5/prod/GET/x", "123456789012").Allowed.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Plan_Authorizer_ScopedToTheAuthorizerSourceArnOnly()
+    {
+        var plan = new PermissionPlan(FunctionRef.TryParse("arn:aws:lambda:us-east-1:123456789012:function:token-auth")!, "a1b2c3d4e5", "us-east-1", "123456789012", "au7x1k");
+
+        plan.StatementId.ShouldBe("remediator-a1b2c3d4e5-authorizer-au7x1k");
+        plan.SourceArn.ShouldBe("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/authorizers/au7x1k");
+        var policy = $$"""{"Statement":[{{plan.StatementJson}}]}""";
+        PolicyEvaluator.Evaluate(policy, "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/authorizers/au7x1k", "123456789012").Allowed.ShouldBeTrue();
+        PolicyEvaluator.Evaluate(policy, "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/books", "123456789012").Allowed.ShouldBeFalse();
+        PolicyEvaluator.Evaluate(policy, "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/authorizers/other1", "123456789012").Allowed.ShouldBeFalse();
+    }
+
+    public static TheoryData<string, string?, string?, string?, string[]> TargetCases => new()
+    {
+        // REST: route known → its integration and the authorizer of its method; route unknown → every function.
+        { "rest", "/orders", "POST", null, ["orders (POST /orders)", "auth (authorizer token-auth (au7x1k))"] },
+        { "rest", "/books/{id}", "GET", null, ["books:live (GET /books/{id})"] },
+        { "rest", null, null, null, ["books:live (GET /books/{id})", "orders (POST /orders)", "auth (authorizer token-auth (au7x1k))"] },
+        // A path the configuration does not have (an actual path, not a template): every function, said so.
+        { "rest", "/books/42", "GET", null, ["books:live (GET /books/{id})", "orders (POST /orders)", "auth (authorizer token-auth (au7x1k))"] },
+        { "http", null, null, "POST /checkout", ["checkout (POST /checkout)"] },
+        { "http", null, null, null, ["checkout (POST /checkout)", "health (GET /health, $default)"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(TargetCases))]
+    public void Targets_ForARouteOrTheWholeApi_IntegrationsGroupedByFunctionAndAuthorizers(string type, string? path, string? method, string? routeKey, string[] expected)
+    {
+        const string fn = "arn:aws:lambda:us-east-1:123456789012:function:";
+        var api = type == "rest"
+            ? new ApiIntegrations("a1b2c3d4e5", "prod", ApiType.Rest,
+                [
+                    new LambdaIntegration("GET", "/books/{id}", null, $"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{fn}books:${{stageVariables.alias}}/invocations"),
+                    new LambdaIntegration("POST", "/orders", null, $"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{fn}orders/invocations", AuthorizerId: "au7x1k"),
+                ],
+                new Dictionary<string, string> { ["alias"] = "live" },
+                [new LambdaAuthorizer("au7x1k", "token-auth", $"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{fn}auth/invocations", null)])
+            : new ApiIntegrations("h7t9p2q4r6", "$default", ApiType.Http,
+                [
+                    new LambdaIntegration(null, null, "POST /checkout", fn + "checkout"),
+                    new LambdaIntegration(null, null, "GET /health", fn + "health"),
+                    new LambdaIntegration(null, null, "$default", fn + "health:$LATEST"),
+                ],
+                new Dictionary<string, string>());
+
+        var (targets, wholeApi) = InvokeTargets.For(api, method, path, routeKey);
+
+        targets.Select(t => $"{t.FunctionLabel[fn.Length..]} ({t.Label})").ShouldBe(expected);
+        wholeApi.ShouldBe(expected.Length > 2 || (path ?? routeKey) is null);
+    }
+
+    [Fact]
+    public void Targets_SourceArns_PerRouteAndForTheAuthorizer()
+    {
+        var fn = FunctionRef.TryParse("arn:aws:lambda:us-east-1:123456789012:function:books")!;
+        new InvokeTarget(fn, ["GET /books/{id}", "ANY /x", "$default"], null, null).SourceArns("aws", "us-east-1", "123456789012", "a1b2c3d4e5", "prod")
+            .ShouldBe(["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/books/{id}", "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/\u0001/x".Replace("\u0001", "", StringComparison.Ordinal),
+                "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/$default"]);
+        new InvokeTarget(fn, [], new LambdaAuthorizer("au7x1k", "a", "uri", null), null).SourceArns("aws", "us-east-1", "123456789012", "a1b2c3d4e5", "prod")
+            .ShouldBe(["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/authorizers/au7x1k"]);
+    }
+
+    [Theory]
+    [InlineData("X-Amz-Source-Arn=arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/books/{id}}", "/books/{id}")]
+    [InlineData("X-Amz-Source-Arn=arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/books/{id}, Accept=*/*}", "/books/{id}")]
+    [InlineData("X-Amz-Source-Arn=arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/books}", "/books")]
+    [InlineData("X-Amz-Source-Arn=arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/{proxy+}}", "/{proxy+}")]
+    public void SourceArnHeader_LastEntryOfTheMap_PathWithoutTheMapsClosingBrace(string headers, string path)
+    {
+        var lines = new[]
+        {
+            "(r1) Endpoint request headers: {x-amzn-apigateway-api-id=a1b2c3d4e5, " + headers,
+            "(r1) Execution failed due to configuration error: Invalid permissions on Lambda function",
+            "(r1) Method completed with status: 500",
+        };
+
+        var text = System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines));
+        var finding = Diagnoser.Diagnose(new MemoryStream(text), LogContext.For("test")).Findings.ShouldHaveSingleItem();
+
+        finding.Key.ResourcePath.ShouldBe(path);
     }
 }

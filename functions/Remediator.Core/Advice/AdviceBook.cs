@@ -166,10 +166,24 @@ public static class AdviceBook
                     new AdviceCommand("Turn on execution logs", $"aws apigateway update-stage --rest-api-id {key.ApiId} --stage-name {key.Stage} --patch-operations op=replace,path=/*/*/logging/loglevel,value=INFO"),
                 ]),
         };
+        // Every aws command names its region: the CLI signs for its configured region, which at 3am may be another.
+        var region = facts.Region ?? (key.FunctionArn is null ? null : FunctionRef.TryParse(key.FunctionArn)?.Region);
+        commands = commands.Select(c => c with { Text = WithRegion(c.Text, region) }).ToArray();
         var logGroup = facts.LogGroup ?? (key.ApiId is not null && key.Stage is not null && facts.LogKind == LogKind.Execution
             ? $"API-Gateway-Execution-Logs_{key.ApiId}/{key.Stage}" : null);
         return new Advice(summary, steps, effort, risk, commands, logGroup, InsightsQuery(facts.RequestIds),
             ConsoleUrl(logGroup, facts.Region));
+    }
+
+    /// <summary><c>aws service operation --region r ...</c>, unless the command names one already or is not an aws command.</summary>
+    internal static string WithRegion(string command, string? region)
+    {
+        if (!command.StartsWith("aws ", StringComparison.Ordinal) || command.Contains(" --region ", StringComparison.Ordinal))
+        {
+            return command;
+        }
+        var second = command.IndexOf(' ', command.IndexOf(' ', 4) + 1);
+        return second < 0 ? $"{command} --region {region ?? "<region>"}" : $"{command[..second]} --region {region ?? "<region>"}{command[second..]}";
     }
 
     private static string Where(FindingKey key)
@@ -195,7 +209,7 @@ public static class AdviceBook
             var plan = new Repair.PermissionPlan(function, key.ApiId, facts.Region ?? function.Region, account);
             return
             [
-                new AdviceCommand("See the current policy", $"aws lambda get-policy --function-name {function.Arn}{(plan.Qualifier is null ? "" : " --qualifier " + plan.Qualifier)}"),
+                new AdviceCommand("See the current policy", plan.GetPolicyCommand),
                 new AdviceCommand("Grant API Gateway the invoke permission", plan.AddCommand),
                 new AdviceCommand("The statement it adds", plan.StatementJson),
                 new AdviceCommand("Undo", plan.UndoCommand),

@@ -63,7 +63,7 @@ internal static class AccessLogClassifier
             ResourcePath = entry.ResourcePath,
             RouteKey = entry.RouteKey,
             FunctionArn = state.Function?.Arn,
-            Qualifier = state.Function?.Qualifier,
+            Qualifier = state.Function?.Qualifier is "$LATEST" ? null : state.Function?.Qualifier,
             ErrorMessage = message,
             IntegrationLatencyMs = entry.IntegrationLatencyMs,
             RequestId = entry.RequestId,

@@ -100,6 +100,9 @@ public sealed record FunctionRef(string Arn, string? Qualifier, string Partition
 /// <summary>An <c>execute-api</c> ARN as API Gateway passes it to Lambda: <c>arn:aws:execute-api:region:account:api/stage/METHOD/path</c>.</summary>
 public sealed record ExecuteApiRef(string Partition, string Region, string AccountId, string ApiId, string? Stage, string? Method, string? Path)
 {
+    /// <summary>Whether a value from a log can be an API id (letters and digits only: never a wildcard or a separator).</summary>
+    public static bool IsApiId(string? value) => value is not null && FunctionRefChars.IsApiId(value);
+
     public static ExecuteApiRef? TryParse(ReadOnlySpan<char> text)
     {
         Span<Range> parts = stackalloc Range[7];

@@ -63,6 +63,20 @@ public static class DecisivePhrases
         PayloadRank = 75, FunctionTimeoutRank = 70, ServiceErrorRank = 65, FunctionErrorRank = 60,
         UnhandledHeaderRank = 55, IntegrationTimeoutRank = 50, MalformedRank = 40, MappingRank = 30;
 
+    private const string CredentialsRoleNote =
+        "API Gateway cannot assume the credentials role of the integration or authorizer: let apigateway.amazonaws.com assume it (trust policy) and give it lambda:InvokeFunction; the function's resource policy is not the problem";
+
+    /// <summary>The phrases that say API Gateway could not assume a credentials role (repair refuses: not a resource-policy problem).</summary>
+    public static IReadOnlyList<string> CredentialsRolePhrases { get; } =
+    [
+        "permissions to assume the IAM role configured on the integration",
+        "does not have permission to assume the provided role",
+    ];
+
+    /// <summary>True when a finding's evidence is one of <see cref="CredentialsRolePhrases"/>.</summary>
+    public static bool IsCredentialsRoleEvidence(string? evidence) =>
+        evidence is not null && CredentialsRolePhrases.Any(p => evidence.Contains(p, StringComparison.Ordinal));
+
     public static IReadOnlyList<DecisivePhrase> All { get; } =
     [
         new("Lambda was unable to decrypt the environment variables", PhraseRole.Signal, Cause.KmsAccessDenied, KmsRank),
@@ -80,9 +94,10 @@ public static class DecisivePhrases
         new("Invalid permissions on Lambda function", PhraseRole.Signal, Cause.MissingInvokePermission, PermissionRank),
         new("doesn't have permissions to call the integration", PhraseRole.Signal, Cause.MissingInvokePermission, PermissionRank),
         new("doesn\u2019t have permissions to call the integration", PhraseRole.Signal, Cause.MissingInvokePermission, PermissionRank),
-        // HTTP APIs whose integration has a credentials role: the role's trust policy is at fault, not the function's policy.
-        new("permissions to assume the IAM role configured on the integration", PhraseRole.Signal, Cause.MissingInvokePermission, PermissionRank + 1,
-            "API Gateway cannot assume the integration's credentials role: let apigateway.amazonaws.com assume it (trust policy) and give it lambda:InvokeFunction; the function's resource policy is not the problem"),
+        // Integrations or authorizers with a credentials role: the role's trust policy is at fault, not the function's
+        // policy (HTTP APIs; REST: "API Gateway does not have permission to assume the provided role <arn>").
+        new(CredentialsRolePhrases[0], PhraseRole.Signal, Cause.MissingInvokePermission, PermissionRank + 1, CredentialsRoleNote),
+        new(CredentialsRolePhrases[1], PhraseRole.Signal, Cause.MissingInvokePermission, PermissionRank + 1, CredentialsRoleNote),
 
         new("Function not found: ", PhraseRole.FunctionNotFound, Cause.FunctionNotFound, NotFoundRank),
 

@@ -101,7 +101,7 @@ internal sealed class RequestEvidence
                 }
                 break;
             case PhraseRole.SourceArn:
-                if (ExecuteApiRef.TryParse(Token(after, ',')) is { } api)
+                if (ExecuteApiRef.TryParse(WithoutMapClose(Token(after, ','))) is { } api)
                 {
                     ApiId ??= api.ApiId;
                     Stage ??= api.Stage;
@@ -198,7 +198,8 @@ internal sealed class RequestEvidence
             return;
         }
         FunctionArn = function.Arn;
-        Qualifier = function.Qualifier;
+        // "$LATEST" named explicitly is the unqualified function: the same code, the same resource policy.
+        Qualifier = function.Qualifier == "$LATEST" ? null : function.Qualifier;
         Region ??= function.Region;
     }
 
@@ -372,6 +373,19 @@ internal sealed class RequestEvidence
             end++;
         }
         return s[..end].TrimEnd('.');
+    }
+
+    /// <summary>
+    /// A value that is the last entry of an <c>Endpoint request headers: {k=v, ...}</c> map runs into the map's
+    /// closing brace (<c>.../GET/books/{id}}</c>): drop closing braces that open nowhere in the value.
+    /// </summary>
+    internal static ReadOnlySpan<char> WithoutMapClose(ReadOnlySpan<char> value)
+    {
+        while (value.Length > 0 && value[^1] == '}' && value.Count('}') > value.Count('{'))
+        {
+            value = value[..^1];
+        }
+        return value;
     }
 
     internal static int? LeadingInt(ReadOnlySpan<char> s)

@@ -16,7 +16,7 @@ public static class SubscriptionFilterTerms
         "unable to decrypt", "KMS access was denied", "KMSAccessDenied",
         "Rate Exceeded.", "InvocationLimitExceeded", "RateLimitExceeded", "TooManyRequestsException",
         "Lambda invocation failed", "service/operation name",
-        "Invalid permissions on Lambda", "have permissions to call the integration", "permissions to assume the IAM role",
+        "Invalid permissions on Lambda", "have permissions to call the integration", "permissions to assume the IAM role", "permission to assume the provided role",
         "Function not found",
         "Response payload size exceeded", "ResponseSizeTooLarge", "body size is too long",
         "Task timed out after",

@@ -8,11 +8,21 @@ namespace Remediator.Core.Repair;
 /// <param name="ResourcePath">REST: the resource's path template.</param>
 /// <param name="RouteKey">HTTP APIs: the route key, when a route targets the integration.</param>
 /// <param name="Uri">The integration URI: an invoke URI <c>arn:aws:apigateway:...:lambda:path/2015-03-31/functions/ARN/invocations</c> or (HTTP APIs) the function ARN.</param>
-public sealed record LambdaIntegration(string? HttpMethod, string? ResourcePath, string? RouteKey, string Uri);
+/// <param name="Credentials">The IAM role API Gateway invokes through (REST <c>credentials</c>, HTTP <c>credentialsArn</c>): then the
+/// role's trust policy and permissions decide, not the function's resource policy.</param>
+/// <param name="AuthorizerId">The authorizer of the method or route, when it has one.</param>
+public sealed record LambdaIntegration(string? HttpMethod, string? ResourcePath, string? RouteKey, string Uri, string? Credentials = null, string? AuthorizerId = null);
 
-/// <summary>What API Gateway says about an API and stage: its Lambda integrations and the stage's variables.</summary>
+/// <summary>A Lambda authorizer (REST TOKEN or REQUEST, HTTP API REQUEST): API Gateway invokes it before the integration,
+/// with the SourceArn <c>arn:aws:execute-api:region:account:apiId/authorizers/id</c>.</summary>
+public sealed record LambdaAuthorizer(string Id, string Name, string Uri, string? Credentials);
+
+/// <summary>What API Gateway says about an API and stage: its Lambda integrations and authorizers, and the stage's variables.</summary>
 public sealed record ApiIntegrations(string ApiId, string? Stage, ApiType ApiType, IReadOnlyList<LambdaIntegration> Integrations,
-    IReadOnlyDictionary<string, string> StageVariables);
+    IReadOnlyDictionary<string, string> StageVariables, IReadOnlyList<LambdaAuthorizer>? Authorizers = null)
+{
+    public IReadOnlyList<LambdaAuthorizer> LambdaAuthorizers => Authorizers ?? [];
+}
 
 /// <summary>Parses API Gateway's answers (wire names, aws-wire-facts §3) and finds which function an API really invokes.</summary>
 public static class LambdaIntegrations
@@ -35,7 +45,7 @@ public static class LambdaIntegrations
                 {
                     if (method.Value.TryGetProperty("methodIntegration", out var integration) && IsLambda(Str(integration, "type"), Str(integration, "uri")))
                     {
-                        list.Add(new LambdaIntegration(method.Name, path, null, Str(integration, "uri")!));
+                        list.Add(new LambdaIntegration(method.Name, path, null, Str(integration, "uri")!, Str(integration, "credentials"), Str(method.Value, "authorizerId")));
                     }
                 }
             }
@@ -43,41 +53,63 @@ public static class LambdaIntegrations
         return (list, Str(doc.RootElement, "position"));
     }
 
-    /// <summary>HTTP API <c>GET /v2/apis/{id}/integrations</c>: <c>items</c> of {integrationId, integrationType, integrationUri}.</summary>
-    public static (List<(string Id, string Uri)> Integrations, string? NextToken) ParseHttpIntegrations(string json)
+    /// <summary>HTTP API <c>GET /v2/apis/{id}/integrations</c>: <c>items</c> of {integrationId, integrationType, integrationUri, credentialsArn}.</summary>
+    public static (List<(string Id, string Uri, string? Credentials)> Integrations, string? NextToken) ParseHttpIntegrations(string json)
     {
         using var doc = JsonDocument.Parse(json);
-        var list = new List<(string, string)>();
-        if (doc.RootElement.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
+        var list = new List<(string, string, string?)>();
+        foreach (var i in Items(doc.RootElement, "items"))
         {
-            foreach (var i in items.EnumerateArray())
+            if (Str(i, "integrationId") is { } id && Str(i, "integrationUri") is { } uri && IsLambda(Str(i, "integrationType"), uri))
             {
-                if (Str(i, "integrationId") is { } id && Str(i, "integrationUri") is { } uri && IsLambda(Str(i, "integrationType"), uri))
-                {
-                    list.Add((id, uri));
-                }
+                list.Add((id, uri, Str(i, "credentialsArn")));
             }
         }
         return (list, Str(doc.RootElement, "nextToken"));
     }
 
-    /// <summary>HTTP API <c>GET /v2/apis/{id}/routes</c>: route keys and their <c>target</c> <c>integrations/{id}</c>.</summary>
-    public static (List<(string RouteKey, string IntegrationId)> Routes, string? NextToken) ParseHttpRoutes(string json)
+    /// <summary>HTTP API <c>GET /v2/apis/{id}/routes</c>: route keys, their <c>target</c> <c>integrations/{id}</c> and <c>authorizerId</c>.</summary>
+    public static (List<(string RouteKey, string IntegrationId, string? AuthorizerId)> Routes, string? NextToken) ParseHttpRoutes(string json)
     {
         using var doc = JsonDocument.Parse(json);
-        var list = new List<(string, string)>();
-        if (doc.RootElement.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
+        var list = new List<(string, string, string?)>();
+        foreach (var r in Items(doc.RootElement, "items"))
         {
-            foreach (var r in items.EnumerateArray())
+            if (Str(r, "routeKey") is { } key && Str(r, "target") is { } target && target.StartsWith("integrations/", StringComparison.Ordinal))
             {
-                if (Str(r, "routeKey") is { } key && Str(r, "target") is { } target && target.StartsWith("integrations/", StringComparison.Ordinal))
-                {
-                    list.Add((key, target["integrations/".Length..]));
-                }
+                list.Add((key, target["integrations/".Length..], Str(r, "authorizerId")));
             }
         }
         return (list, Str(doc.RootElement, "nextToken"));
     }
+
+    /// <summary>
+    /// The Lambda authorizers of an API: REST <c>GET /restapis/{id}/authorizers</c> (<c>item</c>, paged by <c>position</c>;
+    /// <c>id</c>, <c>name</c>, <c>type</c> TOKEN or REQUEST, <c>authorizerUri</c>, <c>authorizerCredentials</c>) and HTTP APIs
+    /// <c>GET /v2/apis/{id}/authorizers</c> (<c>items</c>, paged by <c>nextToken</c>; <c>authorizerId</c>, <c>authorizerType</c>
+    /// REQUEST, <c>authorizerUri</c>, <c>authorizerCredentialsArn</c>). Cognito and JWT authorizers invoke no function.
+    /// </summary>
+    public static (List<LambdaAuthorizer> Authorizers, string? Next) ParseAuthorizers(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var list = new List<LambdaAuthorizer>();
+        var rest = doc.RootElement.TryGetProperty("item", out _);
+        foreach (var a in Items(doc.RootElement, rest ? "item" : "items"))
+        {
+            var id = Str(a, rest ? "id" : "authorizerId");
+            var type = Str(a, rest ? "type" : "authorizerType");
+            var uri = Str(a, "authorizerUri");
+            if (id is not null && type is "TOKEN" or "REQUEST" && uri is not null && uri.Contains(":lambda:", StringComparison.Ordinal))
+            {
+                list.Add(new LambdaAuthorizer(id, Str(a, "name") ?? id, uri, Str(a, rest ? "authorizerCredentials" : "authorizerCredentialsArn")));
+            }
+        }
+        return (list, Str(doc.RootElement, rest ? "position" : "nextToken"));
+    }
+
+    private static IEnumerable<JsonElement> Items(JsonElement root, string name) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var items) && items.ValueKind == JsonValueKind.Array
+            ? items.EnumerateArray() : [];
 
     /// <summary>A stage's variables: REST <c>variables</c>, HTTP APIs <c>stageVariables</c>.</summary>
     public static Dictionary<string, string> ParseStageVariables(string json)
@@ -119,6 +151,7 @@ public static class LambdaIntegrations
         var function = resolved.StartsWith("arn:", StringComparison.Ordinal) && resolved.Contains(":lambda:path/", StringComparison.Ordinal)
             ? FunctionRef.FromInvokeUri(resolved)
             : FunctionRef.TryParse(resolved);
+        // "$LATEST" named explicitly is the unqualified function (the log names it either way).
         return function is { Qualifier: "$LATEST" } ? function with { Qualifier = null } : function;
     }
 

@@ -9,15 +9,18 @@ namespace Remediator.Core.Repair;
 /// scoped to one API by SourceArn (<c>arn:partition:execute-api:region:account:apiId/*</c>, so one statement per API
 /// keeps the 20 KB policy limit far away) and by SourceAccount, on the qualifier the integration invokes. With the
 /// commands that add it and undo it, and the CDK and CloudFormation that make it permanent (the next deploy of the
-/// owning stack may remove an out-of-band change).
+/// owning stack may remove an out-of-band change). A Lambda authorizer's statement is scoped to the authorizer
+/// instead (<c>apiId/authorizers/id</c>), the SourceArn API Gateway invokes authorizers with.
 /// </summary>
-public sealed record PermissionPlan(FunctionRef Function, string ApiId, string Region, string AccountId)
+public sealed record PermissionPlan(FunctionRef Function, string ApiId, string Region, string AccountId, string? AuthorizerId = null)
 {
-    /// <summary>Deterministic, so a second repair of the same API finds its own statement: <c>remediator-&lt;apiId&gt;</c>
-    /// (AddPermission allows letters, digits, '-' and '_', at most 100).</summary>
-    public string StatementId => "remediator-" + new string(ApiId.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').Take(80).ToArray());
+    /// <summary>Deterministic, so a second repair of the same API finds its own statement: <c>remediator-&lt;apiId&gt;</c>,
+    /// for an authorizer <c>remediator-&lt;apiId&gt;-authorizer-&lt;id&gt;</c> (AddPermission allows letters, digits, '-' and '_', at most 100).</summary>
+    public string StatementId => "remediator-" + Safe(ApiId, 32) + (AuthorizerId is null ? "" : "-authorizer-" + Safe(AuthorizerId, 32));
 
-    public string SourceArn => $"arn:{Function.Partition}:execute-api:{Region}:{AccountId}:{ApiId}/*";
+    public string SourceArn => $"arn:{Function.Partition}:execute-api:{Region}:{AccountId}:{ApiId}/" + (AuthorizerId is null ? "*" : $"authorizers/{AuthorizerId}");
+
+    private static string Safe(string value, int max) => new(value.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_').Take(max).ToArray());
 
     public string? Qualifier => Function.Qualifier;
 
@@ -56,14 +59,18 @@ public sealed record PermissionPlan(FunctionRef Function, string ApiId, string R
 
     private string QualifierArg => Qualifier is null ? "" : $" --qualifier {Qualifier}";
 
+    // --region: the function ARN names it, but the AWS CLI signs for its configured region and Lambda refuses a
+    // request signed for another one; every command we print carries it.
     public string AddCommand =>
-        $"aws lambda add-permission --function-name {Function.Arn}{QualifierArg} --statement-id {StatementId} --action {PolicyEvaluator.InvokeAction} --principal {PolicyEvaluator.ApiGatewayPrincipal} --source-arn {SourceArn} --source-account {AccountId}";
+        $"aws lambda add-permission --region {Function.Region} --function-name {Function.Arn}{QualifierArg} --statement-id {StatementId} --action {PolicyEvaluator.InvokeAction} --principal {PolicyEvaluator.ApiGatewayPrincipal} --source-arn {SourceArn} --source-account {AccountId}";
 
-    public string UndoCommand => $"aws lambda remove-permission --function-name {Function.Arn}{QualifierArg} --statement-id {StatementId}";
+    public string UndoCommand => $"aws lambda remove-permission --region {Function.Region} --function-name {Function.Arn}{QualifierArg} --statement-id {StatementId}";
+
+    public string GetPolicyCommand => $"aws lambda get-policy --region {Function.Region} --function-name {Function.Arn}{QualifierArg}";
 
     /// <summary>C# CDK: on the function, or on the Alias (or Version) construct when the integration invokes a qualifier.</summary>
     public string CdkSnippet =>
-        $"{(Qualifier is null ? "fn" : "alias")}.AddPermission(\"ApiGatewayInvoke{ApiId}\", new Permission {{ Principal = new ServicePrincipal(\"apigateway.amazonaws.com\"), Action = \"lambda:InvokeFunction\", SourceArn = \"{SourceArn}\", SourceAccount = \"{AccountId}\" }});"
+        $"{(Qualifier is null ? "fn" : "alias")}.AddPermission(\"ApiGatewayInvoke{ApiId}{AuthorizerId}\", new Permission {{ Principal = new ServicePrincipal(\"apigateway.amazonaws.com\"), Action = \"lambda:InvokeFunction\", SourceArn = \"{SourceArn}\", SourceAccount = \"{AccountId}\" }});"
         + (Qualifier is null ? "" : $"  // alias: the Alias or Version construct of \"{Qualifier}\"");
 
     public string CloudFormationSnippet =>

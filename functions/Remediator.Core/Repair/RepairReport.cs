@@ -42,11 +42,19 @@ public enum RefusalReason
     LimitReached,
     /// <summary>Our statement id exists with a different meaning.</summary>
     StatementConflict,
+    /// <summary>API Gateway invokes through a credentials role (or could not assume it): the role's trust policy and
+    /// permissions are at fault, and a resource-policy statement would not help.</summary>
+    CredentialsRole,
 }
 
 /// <summary>What a repair planned, did or refused, with why: published like a finding with its own cause value.</summary>
+/// <param name="Finding">The finding as the repair resolved it: when the log did not name the function or the route,
+/// they come from API Gateway's configuration (and the finding's id from that fuller key).</param>
 public sealed record RepairReport(Finding Finding, RepairResult Result, PermissionPlan? Plan, RefusalReason? Refusal, string Detail, IReadOnlyList<string> Checks)
 {
+    /// <summary>Deferred by the per-invocation budget: the finding is to be tried again by the next delivery.</summary>
+    public bool Deferred => Refusal == RefusalReason.LimitReached;
+
     /// <summary><c>permission_repaired</c>, <c>permission_repair_planned</c> or <c>permission_repair_refused</c>.</summary>
     public string CauseName => Result switch
     {
@@ -72,6 +80,7 @@ public sealed record RepairReport(Finding Finding, RepairResult Result, Permissi
         RefusalReason.AwsError => "aws_error",
         RefusalReason.VerificationFailed => "verification_failed",
         RefusalReason.LimitReached => "limit_reached",
+        RefusalReason.CredentialsRole => "credentials_role",
         _ => "statement_conflict",
     };
 }

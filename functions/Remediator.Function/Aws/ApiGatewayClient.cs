@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Remediator.Core.Diagnosis;
 using Remediator.Core.Repair;
 using Remediator.Function.Repair;
@@ -9,38 +8,27 @@ namespace Remediator.Function.Aws;
 /// API Gateway's configuration of an API (aws-wire-facts §3): REST <c>GET /restapis/{id}/resources?embed=methods</c>
 /// (paginated by <c>position</c>, <c>Accept: application/json</c> or the answer is HAL) and the stage's variables;
 /// HTTP APIs <c>GET /v2/apis/{id}/integrations</c> and <c>/routes</c> (paginated by <c>nextToken</c>) and the stage.
-/// The control plane allows about 10 requests a second: answers are cached per API and stage for the life of the
-/// execution environment.
+/// Lambda authorizers: REST <c>GET /restapis/{id}/authorizers</c>, HTTP APIs <c>GET /v2/apis/{id}/authorizers</c>.
+/// Nothing is cached here: an API's owner may re-point a stage at any time, and a repair must act on what API Gateway
+/// says now (the repairer keeps an answer for one invocation only, see <see cref="Repair.RepairSession"/>).
 /// </summary>
 public sealed class ApiGatewayClient(AwsHttp http, string region, Uri restEndpoint, Uri httpEndpoint) : IApiGatewayConfig
 {
     private static readonly Dictionary<string, string> Json = new() { ["Accept"] = "application/json" };
-    private readonly ConcurrentDictionary<(string, string?), ApiIntegrations> _cache = new();
-
     public async Task<ApiIntegrations> GetAsync(string apiId, string? stage, ApiType? apiType, DateTimeOffset deadline, CancellationToken ct)
     {
-        if (_cache.TryGetValue((apiId, stage), out var cached))
-        {
-            return cached;
-        }
-        ApiIntegrations result;
         if (apiType == ApiType.Http)
         {
-            result = await HttpApi(apiId, stage, deadline, ct).ConfigureAwait(false);
+            return await HttpApi(apiId, stage, deadline, ct).ConfigureAwait(false);
         }
-        else
+        try
         {
-            try
-            {
-                result = await RestApi(apiId, stage, deadline, ct).ConfigureAwait(false);
-            }
-            catch (AwsCallException e) when (apiType is null && e.Status == 404)
-            {
-                result = await HttpApi(apiId, stage, deadline, ct).ConfigureAwait(false); // not a REST API: an HTTP API then
-            }
+            return await RestApi(apiId, stage, deadline, ct).ConfigureAwait(false);
         }
-        _cache[(apiId, stage)] = result;
-        return result;
+        catch (AwsCallException e) when (apiType is null && e.Status == 404)
+        {
+            return await HttpApi(apiId, stage, deadline, ct).ConfigureAwait(false); // not a REST API: an HTTP API then
+        }
     }
 
     private async Task<ApiIntegrations> RestApi(string apiId, string? stage, DateTimeOffset deadline, CancellationToken ct)
@@ -63,38 +51,64 @@ public sealed class ApiGatewayClient(AwsHttp http, string region, Uri restEndpoi
             }
             position = next;
         }
+        var authorizers = new List<LambdaAuthorizer>();
+        position = null;
+        for (var page = 0; page < 100; page++)
+        {
+            var query = new Dictionary<string, string> { ["limit"] = "500" };
+            if (position is not null)
+            {
+                query["position"] = position;
+            }
+            var response = await Get(restEndpoint, "/restapis/{restapi_id}/authorizers", new() { ["restapi_id"] = apiId }, query, "API Gateway GetAuthorizers", deadline, ct).ConfigureAwait(false);
+            var (items, next) = LambdaIntegrations.ParseAuthorizers(response.Text);
+            authorizers.AddRange(items);
+            if (next is null || next == position)
+            {
+                break;
+            }
+            position = next;
+        }
         var variables = stage is null ? new Dictionary<string, string>() : LambdaIntegrations.ParseStageVariables(
             (await Get(restEndpoint, "/restapis/{restapi_id}/stages/{stage_name}", new() { ["restapi_id"] = apiId, ["stage_name"] = stage }, null,
                 "API Gateway GetStage", deadline, ct).ConfigureAwait(false)).Text);
-        return new ApiIntegrations(apiId, stage, ApiType.Rest, integrations, variables);
+        return new ApiIntegrations(apiId, stage, ApiType.Rest, integrations, variables, authorizers);
     }
 
     private async Task<ApiIntegrations> HttpApi(string apiId, string? stage, DateTimeOffset deadline, CancellationToken ct)
     {
-        var byId = new Dictionary<string, string>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, (string Uri, string? Credentials)>(StringComparer.Ordinal);
         await Pages("/v2/apis/{apiId}/integrations", apiId, "API Gateway GetIntegrations", deadline, ct, text =>
         {
             var (items, next) = LambdaIntegrations.ParseHttpIntegrations(text);
-            foreach (var (id, uri) in items)
+            foreach (var (id, uri, credentials) in items)
             {
-                byId[id] = uri;
+                byId[id] = (uri, credentials);
             }
             return next;
         }).ConfigureAwait(false);
-        var routes = new List<(string RouteKey, string IntegrationId)>();
+        var routes = new List<(string RouteKey, string IntegrationId, string? AuthorizerId)>();
         await Pages("/v2/apis/{apiId}/routes", apiId, "API Gateway GetRoutes", deadline, ct, text =>
         {
             var (items, next) = LambdaIntegrations.ParseHttpRoutes(text);
             routes.AddRange(items);
             return next;
         }).ConfigureAwait(false);
-        var integrations = routes.Where(r => byId.ContainsKey(r.IntegrationId)).Select(r => new LambdaIntegration(null, null, r.RouteKey, byId[r.IntegrationId]))
-            .Concat(byId.Where(kv => routes.All(r => r.IntegrationId != kv.Key)).Select(kv => new LambdaIntegration(null, null, null, kv.Value)))
+        var authorizers = new List<LambdaAuthorizer>();
+        await Pages("/v2/apis/{apiId}/authorizers", apiId, "API Gateway GetAuthorizers (v2)", deadline, ct, text =>
+        {
+            var (items, next) = LambdaIntegrations.ParseAuthorizers(text);
+            authorizers.AddRange(items);
+            return next;
+        }).ConfigureAwait(false);
+        var integrations = routes.Where(r => byId.ContainsKey(r.IntegrationId))
+            .Select(r => new LambdaIntegration(null, null, r.RouteKey, byId[r.IntegrationId].Uri, byId[r.IntegrationId].Credentials, r.AuthorizerId))
+            .Concat(byId.Where(kv => routes.All(r => r.IntegrationId != kv.Key)).Select(kv => new LambdaIntegration(null, null, null, kv.Value.Uri, kv.Value.Credentials)))
             .ToList();
         var variables = stage is null ? new Dictionary<string, string>() : LambdaIntegrations.ParseStageVariables(
             (await Get(httpEndpoint, "/v2/apis/{apiId}/stages/{stageName}", new() { ["apiId"] = apiId, ["stageName"] = stage }, null,
                 "API Gateway GetStage (v2)", deadline, ct).ConfigureAwait(false)).Text);
-        return new ApiIntegrations(apiId, stage, ApiType.Http, integrations, variables);
+        return new ApiIntegrations(apiId, stage, ApiType.Http, integrations, variables, authorizers);
     }
 
     private async Task Pages(string path, string apiId, string operation, DateTimeOffset deadline, CancellationToken ct, Func<string, string?> onPage)

@@ -37,46 +37,59 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
         var diagnosis = builder.Build();
 
         // 2 and 3. Repair (missing invoke permissions only, when configured), then notify: one message per finding,
-        //    unless the same finding was alerted within the cooldown (then it is neither repaired nor sent again).
+        //    or per function a repair acted on, unless the same finding was alerted within the cooldown (then it is
+        //    neither repaired nor sent again). API Gateway's answers and the write budget last this invocation only.
         var published = new List<OutgoingMessage>();
-        var repairs = 0;
         var failures = new List<string>();
         var suppressed = 0;
-        foreach (var finding in diagnosis.Findings)
+        var session = repairer?.NewSession();
+        foreach (var found in diagnosis.Findings)
         {
+            // The region and account the function knows fill what the filtered lines do not show.
+            var finding = ResolvedFinding.InContext(found, options.Region, null);
             var now = time.GetUtcNow();
             var decision = _gate.Consider(finding.Id, finding.Count, now);
-            var clean = FindingSanitizer.Clean(finding);
             if (!decision.Send)
             {
                 suppressed++;
-                log.Write(LogLevel.Info, "finding suppressed (cooldown)", Fields(clean, ("suppressedSinceLastAlert", decision.SuppressedSinceLastAlert)));
+                log.Write(LogLevel.Info, "finding suppressed (cooldown)", Fields(FindingSanitizer.Clean(finding), ("suppressedSinceLastAlert", decision.SuppressedSinceLastAlert)));
                 continue;
             }
-            RepairReport? repair = null;
-            if (repairer is not null && finding.Cause == Cause.MissingInvokePermission)
+            IReadOnlyList<RepairReport?> reports = [null];
+            if (repairer is not null && session is not null && finding.Cause == Cause.MissingInvokePermission)
             {
-                repair = repairs++ < options.Repair.MaxPerInvocation
-                    ? await repairer.RepairAsync(finding, deadline, ct).ConfigureAwait(false)
-                    : new RepairReport(finding, RepairResult.Refused, null, RefusalReason.LimitReached,
-                        $"{options.Repair.MaxPerInvocation} repairs were already attempted in this invocation ({OptionNames.MaxRepairs}); the next delivery will try again", []);
-                log.Write(repair.Result == RepairResult.Refused ? LogLevel.Warn : LogLevel.Info, "repair " + repair.Result.ToString().ToLowerInvariant(),
-                    Fields(clean, ("repair", repair.CauseName), ("refusal", repair.Refusal is { } r ? RepairReport.ReasonName(r) : null),
-                        ("statementId", repair.Plan?.StatementId), ("target", repair.Plan?.ResourceArn), ("detail", Scrubber.Clean(repair.Detail, 500)),
-                        ("undo", repair.Result == RepairResult.Repaired ? repair.Plan?.UndoCommand : null)));
+                reports = await repairer.RepairAsync(finding, session, deadline, ct).ConfigureAwait(false);
             }
-            var message = FindingMessages.Build(clean, new AlertContext(finding.AccountId, options.Region, decision.SuppressedSinceLastAlert, decision.LastAlertAt), repair, alreadyClean: true);
-            try
+            var allSent = true;
+            foreach (var repair in reports)
             {
-                var messageId = await publisher.PublishAsync(message, deadline, ct).ConfigureAwait(false);
+                var clean = FindingSanitizer.Clean(repair?.Finding ?? finding);
+                if (repair is not null)
+                {
+                    log.Write(repair.Result == RepairResult.Refused ? LogLevel.Warn : LogLevel.Info, "repair " + repair.Result.ToString().ToLowerInvariant(),
+                        Fields(clean, ("repair", repair.CauseName), ("refusal", repair.Refusal is { } r ? RepairReport.ReasonName(r) : null),
+                            ("statementId", repair.Plan?.StatementId), ("target", repair.Plan?.ResourceArn), ("detail", Scrubber.Clean(repair.Detail, 500)),
+                            ("undo", repair.Result == RepairResult.Repaired ? repair.Plan?.UndoCommand : null)));
+                }
+                var message = FindingMessages.Build(clean, new AlertContext(finding.AccountId, options.Region, decision.SuppressedSinceLastAlert, decision.LastAlertAt), repair, alreadyClean: true);
+                try
+                {
+                    var messageId = await publisher.PublishAsync(message, deadline, ct).ConfigureAwait(false);
+                    published.Add(message);
+                    log.Write(LogLevel.Info, "finding published", Fields(clean, ("messageId", messageId), ("suppressedSinceLastAlert", decision.SuppressedSinceLastAlert)));
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    allSent = false;
+                    failures.Add($"{clean.Id}: {e.Message}");
+                    log.Write(LogLevel.Error, "finding not published", Fields(clean, ("error", e.GetType().Name), ("detail", Scrubber.Clean(e.Message, 500))));
+                }
+            }
+            // A finding whose repair the write budget deferred stays open: the cooldown must not silence the next
+            // delivery's try, which its message promises.
+            if (allSent && !reports.Any(r => r?.Deferred == true))
+            {
                 _gate.Sent(finding.Id, time.GetUtcNow());
-                published.Add(message);
-                log.Write(LogLevel.Info, "finding published", Fields(clean, ("messageId", messageId), ("suppressedSinceLastAlert", decision.SuppressedSinceLastAlert)));
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                failures.Add($"{finding.Id}: {e.Message}");
-                log.Write(LogLevel.Error, "finding not published", Fields(clean, ("error", e.GetType().Name), ("detail", Scrubber.Clean(e.Message, 500))));
             }
         }
 
@@ -94,7 +107,7 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
         });
         if (failures.Count > 0)
         {
-            throw new PublishFailedException($"{failures.Count} of {diagnosis.Findings.Count - suppressed} finding(s) not published: {string.Join("; ", failures)}");
+            throw new PublishFailedException($"{failures.Count} of {published.Count + failures.Count} finding(s) not published: {string.Join("; ", failures)}");
         }
         return new DeliveryOutcome(control, logEvents, diagnosis.Summary.Requests, diagnosis.Summary.Failed, published, suppressed, failures);
     }

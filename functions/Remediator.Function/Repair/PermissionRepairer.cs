@@ -20,117 +20,211 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
 
     public RepairMode Mode => options.Mode;
 
-    public async Task<RepairReport> RepairAsync(Finding finding, DateTimeOffset deadline, CancellationToken ct)
+    /// <summary>A session for one invocation: API Gateway's answers and the write budget live as long as it does.</summary>
+    public RepairSession NewSession() => new(options.MaxPerInvocation);
+
+    /// <summary>
+    /// Repairs what API Gateway's and Lambda's own state show is broken for the finding's API: the function the log
+    /// names (it must be one API Gateway invokes), else every function API Gateway invokes for the route, or for the
+    /// whole API when the log does not show the route (deployed, the filter passes only the lines that say a
+    /// permission is missing). The broken ones are those whose policy does not let this API invoke them; each gets
+    /// its own report. When none is broken, one report says so and nothing is granted.
+    /// </summary>
+    public async Task<IReadOnlyList<RepairReport>> RepairAsync(Finding finding, RepairSession session, DateTimeOffset deadline, CancellationToken ct)
     {
         var checks = new List<string>();
-        RepairReport Refuse(RefusalReason reason, string detail, PermissionPlan? plan = null) =>
-            new(finding, RepairResult.Refused, plan, reason, detail, checks);
+        RepairReport Refuse(RefusalReason reason, string detail, PermissionPlan? plan = null, Finding? resolved = null) =>
+            new(resolved ?? finding, RepairResult.Refused, plan, reason, detail, checks);
 
         var key = finding.Key;
         if (key.ApiId is not { } apiId)
         {
-            return Refuse(RefusalReason.NoIntegration, "the log does not show which API failed, so API Gateway cannot confirm the target");
+            return [Refuse(RefusalReason.NoIntegration, "the log does not show which API failed, so API Gateway cannot confirm the target")];
+        }
+        if (!ExecuteApiRef.IsApiId(apiId) || (key.Stage is { } st && !IsStageName(st)))
+        {
+            return [Refuse(RefusalReason.NoIntegration, "the API id or stage in the log is not one API Gateway could have written: nothing is read or granted on it")];
         }
         if (options.Apis.Count > 0 && !options.Apis.Contains(apiId))
         {
-            return Refuse(RefusalReason.ApiNotInScope, $"API {apiId} is not in {OptionNames.RepairApis} ({string.Join(", ", options.Apis)})");
+            return [Refuse(RefusalReason.ApiNotInScope, $"API {apiId} is not in {OptionNames.RepairApis} ({string.Join(", ", options.Apis)})")];
+        }
+        if (DecisivePhrases.IsCredentialsRoleEvidence(finding.Evidence))
+        {
+            return [Refuse(RefusalReason.CredentialsRole, RoleAdvice(null))];
+        }
+        if (finding.AccountId is not { } account)
+        {
+            return [Refuse(RefusalReason.AccountUnknown, "the log does not show the API's account, so the grant cannot be scoped by SourceAccount")];
         }
 
-        // 1. API Gateway itself must integrate this API (and route) with the function.
+        // 1. What API Gateway invokes, read now (never a view from an earlier invocation).
         ApiIntegrations config;
         try
         {
-            config = await apis.GetAsync(apiId, key.Stage, finding.ApiType, deadline, ct).ConfigureAwait(false);
+            config = await session.ApiAsync(apis, apiId, key.Stage, finding.ApiType, deadline, ct).ConfigureAwait(false);
         }
         catch (AwsCallException e)
         {
-            return AwsRefusal(e, "apigateway:GET", checks, finding);
+            return [AwsRefusal(e, "apigateway:GET", checks, finding)];
         }
-        var stageVariables = config.StageVariables;
-        var forRequest = LambdaIntegrations.ForRequest(config, key.HttpMethod, key.ResourcePath, key.RouteKey);
-        var candidates = Functions(forRequest, stageVariables);
-        var all = Functions(config.Integrations, stageVariables);
-        var route = key.RouteKey ?? (key.ResourcePath is null ? "any route" : $"{key.HttpMethod ?? "*"} {key.ResourcePath}");
-        FunctionRef target;
+        var where = $"{apiId}{(key.Stage is null ? "" : "/" + key.Stage)}";
+        var route = key.RouteKey ?? (key.ResourcePath is null ? null : $"{key.HttpMethod ?? "*"} {key.ResourcePath}");
+        var (targets, wholeApi) = InvokeTargets.For(config, key.HttpMethod, key.ResourcePath, key.RouteKey);
+        var scope = wholeApi ? (route is null ? "its routes" : $"its routes ({route} matches none of them)") : route!;
+        var listed = targets.Count == 0 ? "no Lambda function" : string.Join("; ", targets.Select(t => $"{t.FunctionLabel} ({t.Label})"));
         if (key.FunctionArn is { } logged)
         {
-            var named = all.FirstOrDefault(f => f.Arn == logged && f.Qualifier == key.Qualifier);
-            if (named is null || (candidates.Count > 0 && !candidates.Contains(named)))
+            var named = targets.Where(t => t.Function.Arn == logged && SameQualifier(t.Function.Qualifier, key.Qualifier)).ToList();
+            if (named.Count == 0)
             {
-                var integrated = candidates.Count > 0 ? candidates : all;
-                return Refuse(RefusalReason.NotAnIntegration,
-                    $"the log names {Show(logged, key.Qualifier)}, but API Gateway integrates {route} of {apiId}{(key.Stage is null ? "" : "/" + key.Stage)} with " +
-                    (integrated.Count == 0 ? "no Lambda function" : string.Join(", ", integrated.Select(f => Show(f.Arn, f.Qualifier)))) +
-                    ": nothing is granted on the word of a log line");
+                return [Refuse(RefusalReason.NotAnIntegration,
+                    $"the log names {Show(logged, key.Qualifier)}, but API Gateway invokes {listed} for {scope} of {where}: nothing is granted on the word of a log line")];
             }
-            target = named;
+            targets = named;
         }
-        else if (candidates.Count == 1)
+        if (targets.Count == 0)
         {
-            target = candidates[0];
+            return [Refuse(RefusalReason.NoIntegration, $"API Gateway shows no Lambda integration or authorizer for {scope} of {where}")];
         }
-        else
-        {
-            return candidates.Count == 0
-                ? Refuse(RefusalReason.NoIntegration, $"API Gateway shows no Lambda integration for {route} of {apiId}")
-                : Refuse(RefusalReason.AmbiguousTarget, $"{candidates.Count} functions serve {route} of {apiId} ({string.Join(", ", candidates.Select(f => Show(f.Arn, f.Qualifier)))}) and the log does not say which failed");
-        }
-        checks.Add($"API Gateway integrates {route} of {apiId}{(key.Stage is null ? "" : "/" + key.Stage)} with {Show(target.Arn, target.Qualifier)}");
+        checks.Add($"API Gateway invokes {listed} for {scope} of {where}");
 
-        // 2. Same account as the API: a cross-account grant is the function owner's decision.
-        if (finding.AccountId is not { } account)
+        // 2. Which of them may API Gateway not invoke? Read each policy that Remediator may read.
+        var assessed = new List<Assessment>();
+        foreach (var target in targets)
         {
-            return Refuse(RefusalReason.AccountUnknown, "the log does not show the API's account, so the grant cannot be scoped by SourceAccount");
+            assessed.Add(await AssessAsync(target, config, account, deadline, ct).ConfigureAwait(false));
         }
-        var plan = new PermissionPlan(target, apiId, region ?? target.Region, account);
-        if (target.AccountId != account)
+        var broken = assessed.Where(a => a.State is TargetState.Broken or TargetState.Denied).ToList();
+        if (broken.Count == 0)
         {
-            return Refuse(RefusalReason.CrossAccount, $"the function is in account {target.AccountId} and the API in {account}: the function's owner must add the permission (command below)", plan);
+            var unknown = assessed.Where(a => a.State == TargetState.Unknown).ToList();
+            if (unknown.Count == 1)
+            {
+                var u = unknown[0];
+                return [Refuse(u.Reason!.Value, u.Detail, u.Plan, ResolvedFinding.With(finding, u.Target))];
+            }
+            if (unknown.Count > 1)
+            {
+                return [Refuse(unknown[0].Reason!.Value, "none of the functions Remediator may check lacks the permission; it cannot check " +
+                    string.Join("; ", unknown.Select(u => $"{u.Target.FunctionLabel} ({u.Target.Label}): {u.Detail}")))];
+            }
+            var allowed = assessed[0];
+            return [Refuse(RefusalReason.AlreadyAllowed, assessed.Count == 1
+                ? $"statement {allowed.AllowSid} already allows API Gateway to invoke {allowed.Plan.ResourceArn} from {apiId}: the 500s have another cause (a SourceArn for another stage or method, a deploy in progress, or an IAM role on the integration)"
+                : $"every function API Gateway invokes for {scope} of {where} allows it now ({string.Join(", ", assessed.Select(a => a.Target.FunctionLabel))}): the permission was added meanwhile, the 500s have another cause, or the line was forged; nothing is granted",
+                assessed.Count == 1 ? allowed.Plan : null, assessed.Count == 1 ? ResolvedFinding.With(finding, allowed.Target) : null)];
         }
-        checks.Add($"the function is in the API's account {account}");
 
-        // 3. The operator allowed this function, and its owner did not opt out.
-        if (!options.AllowedFunctions.Any(p => ArnGlob.Matches(p, target.Arn) || ArnGlob.Matches(p, plan.ResourceArn)))
+        // 3. Repair exactly the broken ones, each within the allow-list, the opt-out tag and the write budget.
+        var reports = new List<RepairReport>();
+        foreach (var b in broken)
         {
-            return Refuse(RefusalReason.NotAllowListed, options.AllowedFunctions.Count == 0
+            var own = new List<string>(checks) { $"{b.Target.FunctionLabel} ({b.Target.Label}) is in the API's account {account} and matches the allow-list" };
+            own.AddRange(b.Checks);
+            reports.Add(await RepairOneAsync(ResolvedFinding.With(finding, b.Target), b, key, own, session, deadline, ct).ConfigureAwait(false));
+        }
+        return reports;
+    }
+
+    private enum TargetState { Allowed, Broken, Denied, Unknown }
+
+    private sealed record Assessment(InvokeTarget Target, PermissionPlan Plan, TargetState State, RefusalReason? Reason = null, string Detail = "",
+        string? AllowSid = null, string? DenySid = null, FunctionPolicy? Policy = null, IReadOnlyList<string>? SourceArns = null)
+    {
+        public List<string> Checks { get; } = [];
+    }
+
+    private async Task<Assessment> AssessAsync(InvokeTarget target, ApiIntegrations config, string account, DateTimeOffset deadline, CancellationToken ct)
+    {
+        var plan = new PermissionPlan(target.Function, config.ApiId, region ?? target.Function.Region, account, target.Authorizer?.Id);
+        if (target.Credentials is { } role)
+        {
+            return new Assessment(target, plan, TargetState.Unknown, RefusalReason.CredentialsRole, RoleAdvice(role));
+        }
+        if (target.Function.AccountId != account)
+        {
+            return new Assessment(target, plan, TargetState.Unknown, RefusalReason.CrossAccount,
+                $"the function is in account {target.Function.AccountId} and the API in {account}: the function's owner must add the permission (command below)");
+        }
+        if (!options.AllowedFunctions.Any(p => ArnGlob.Matches(p, target.Function.Arn) || ArnGlob.Matches(p, plan.ResourceArn)))
+        {
+            return new Assessment(target, plan, TargetState.Unknown, RefusalReason.NotAllowListed, options.AllowedFunctions.Count == 0
                 ? $"no function may be repaired until {OptionNames.RepairAllowedFunctions} names it (ARN patterns with * and ?)"
-                : $"{plan.ResourceArn} matches none of {OptionNames.RepairAllowedFunctions} ({string.Join(", ", options.AllowedFunctions)})", plan);
+                : $"{plan.ResourceArn} matches none of {OptionNames.RepairAllowedFunctions} ({string.Join(", ", options.AllowedFunctions)})");
         }
-        checks.Add("the function matches the allow-list");
         try
         {
-            var tags = await lambda.GetTagsAsync(target, deadline, ct).ConfigureAwait(false);
+            var arns = target.SourceArns(target.Function.Partition, plan.Region, account, config.ApiId, config.Stage);
+            var policy = await lambda.GetPolicyAsync(target.Function, deadline, ct).ConfigureAwait(false);
+            var verdicts = arns.Select(arn => PolicyEvaluator.Evaluate(policy.Json, arn, account)).ToList();
+            if (verdicts.FirstOrDefault(v => v.Denied) is { } denied)
+            {
+                return new Assessment(target, plan, TargetState.Denied, DenySid: denied.DenySid, Policy: policy, SourceArns: arns);
+            }
+            if (verdicts.All(v => v.Allowed))
+            {
+                return new Assessment(target, plan, TargetState.Allowed, AllowSid: verdicts[0].AllowSid, Policy: policy, SourceArns: arns);
+            }
+            var unevaluated = verdicts.SelectMany(v => v.Unevaluated).Distinct().ToList();
+            var broken = new Assessment(target, plan, TargetState.Broken, Policy: policy, SourceArns: arns);
+            broken.Checks.Add($"the policy of {plan.ResourceArn} does not allow API Gateway from {config.ApiId}" +
+                (unevaluated.Count > 0 ? $" (statements {string.Join(", ", unevaluated)} have conditions Remediator cannot evaluate)" : ""));
+            return broken;
+        }
+        catch (AwsCallException e)
+        {
+            var (reason, detail) = AwsReason(e, e.Operation.Replace("Lambda ", "lambda:", StringComparison.Ordinal));
+            return new Assessment(target, plan, TargetState.Unknown, reason, detail);
+        }
+    }
+
+    private async Task<RepairReport> RepairOneAsync(Finding finding, Assessment b, FindingKey key, List<string> checks, RepairSession session, DateTimeOffset deadline, CancellationToken ct)
+    {
+        var plan = b.Plan;
+        RepairReport Refuse(RefusalReason reason, string detail) => new(finding, RepairResult.Refused, plan, reason, detail, checks);
+        try
+        {
+            var tags = await lambda.GetTagsAsync(b.Target.Function, deadline, ct).ConfigureAwait(false);
             if (tags.TryGetValue(OptOutTag, out var optOut) && optOut.Equals("false", StringComparison.OrdinalIgnoreCase))
             {
-                return Refuse(RefusalReason.OptedOut, $"the function is tagged {OptOutTag}=false", plan);
+                return Refuse(RefusalReason.OptedOut, $"the function is tagged {OptOutTag}=false");
             }
             checks.Add($"the function is not tagged {OptOutTag}=false");
-
-            // 4. The policy does not already allow it (then the 500s have another cause) and nothing denies it.
-            var (verdict, policy) = await Read(target, plan, key, deadline, ct).ConfigureAwait(false);
-            if (verdict.Denied)
-            {
-                return Refuse(RefusalReason.ExplicitDeny, $"statement {verdict.DenySid} of the function's policy denies API Gateway; an Allow would not help", plan);
-            }
-            if (verdict.Allowed)
-            {
-                return Refuse(RefusalReason.AlreadyAllowed, $"statement {verdict.AllowSid} already allows API Gateway to invoke {plan.ResourceArn} from {apiId}: the 500s have another cause (a SourceArn for another stage or method, a deploy in progress, or an IAM role on the integration)", plan);
-            }
-            checks.Add($"the policy of {plan.ResourceArn} does not allow API Gateway from {apiId}" + (verdict.Unevaluated.Count > 0 ? $" (statements {string.Join(", ", verdict.Unevaluated)} have conditions Remediator cannot evaluate)" : ""));
-
-            if (options.Mode != RepairMode.Auto)
-            {
-                return new RepairReport(finding, RepairResult.Planned, plan, null, $"set {OptionNames.RepairMode}=auto to let Remediator add it", checks);
-            }
-            return await Act(finding, plan, key, policy, checks, deadline, ct).ConfigureAwait(false);
         }
         catch (AwsCallException e)
         {
             return AwsRefusal(e, e.Operation.Replace("Lambda ", "lambda:", StringComparison.Ordinal), checks, finding, plan);
         }
+        if (b.State == TargetState.Denied)
+        {
+            return Refuse(RefusalReason.ExplicitDeny, $"statement {b.DenySid} of the function's policy denies API Gateway; an Allow would not help");
+        }
+        if (options.Mode != RepairMode.Auto)
+        {
+            return new RepairReport(finding, RepairResult.Planned, plan, null, $"set {OptionNames.RepairMode}=auto to let Remediator add it", checks);
+        }
+        if (!session.TryTakeWrite())
+        {
+            return Refuse(RefusalReason.LimitReached,
+                $"{session.MaxWrites} permission(s) were already added in this invocation ({OptionNames.MaxRepairs}); the finding stays open and the next delivery will try again");
+        }
+        return await Act(finding, plan, b.SourceArns!, b.Policy!, checks, deadline, ct).ConfigureAwait(false);
     }
 
-    private async Task<RepairReport> Act(Finding finding, PermissionPlan plan, FindingKey key, FunctionPolicy policy, List<string> checks, DateTimeOffset deadline, CancellationToken ct)
+    private static bool SameQualifier(string? a, string? b) => (a is "$LATEST" ? null : a) == (b is "$LATEST" ? null : b);
+
+    /// <summary>Stage names: letters, digits, '-' and '_' (and HTTP APIs' <c>$default</c>), at most 128.</summary>
+    private static bool IsStageName(string stage) =>
+        stage == "$default" || (stage.Length is > 0 and <= 128 && stage.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
+
+    private static string RoleAdvice(string? role) =>
+        (role is null ? "API Gateway could not assume the credentials role of the integration or authorizer" : $"API Gateway invokes this function through the credentials role {role}") +
+        ": its trust policy must let apigateway.amazonaws.com assume it (sts:AssumeRole) and the role needs lambda:InvokeFunction on the function; " +
+        "the function's resource policy is not consulted, so Remediator adds no statement" +
+        (role is null ? "" : $" (aws iam get-role --role-name {role[(role.LastIndexOf('/') + 1)..]} --query Role.AssumeRolePolicyDocument)");
+
+    private async Task<RepairReport> Act(Finding finding, PermissionPlan plan, IReadOnlyList<string> sourceArns, FunctionPolicy policy, List<string> checks, DateTimeOffset deadline, CancellationToken ct)
     {
         var gate = InFlight.GetOrAdd($"{plan.ResourceArn}|{plan.ApiId}", _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct).ConfigureAwait(false);
@@ -148,7 +242,7 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
                 catch (AwsCallException e) when (e.Code == "PreconditionFailedException" && attempt == 1)
                 {
                     // Someone changed the policy meanwhile: read it again, and if it now allows us, there is nothing to add.
-                    var (again, fresh) = await Read(plan.Function, plan, key, deadline, ct).ConfigureAwait(false);
+                    var (again, fresh) = await Read(plan, sourceArns, deadline, ct).ConfigureAwait(false);
                     if (again.Allowed)
                     {
                         return new RepairReport(finding, RepairResult.Refused, plan, RefusalReason.AlreadyAllowed, $"the policy changed meanwhile and statement {again.AllowSid} now allows API Gateway", checks);
@@ -165,7 +259,7 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
                 }
             }
             // Verify: the statement must be in the policy read back, and the policy must now allow the request.
-            var (after, _) = await Read(plan.Function, plan, key, deadline, ct).ConfigureAwait(false);
+            var (after, _) = await Read(plan, sourceArns, deadline, ct).ConfigureAwait(false);
             if (!after.Allowed)
             {
                 return new RepairReport(finding, RepairResult.Refused, plan, after.Denied ? RefusalReason.ExplicitDeny : conflict ? RefusalReason.StatementConflict : RefusalReason.VerificationFailed,
@@ -184,41 +278,27 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
         }
     }
 
-    private async Task<(PolicyVerdict Verdict, FunctionPolicy Policy)> Read(FunctionRef function, PermissionPlan plan, FindingKey key, DateTimeOffset deadline, CancellationToken ct)
+    /// <summary>The policy read again, and whether it allows (or denies) every SourceArn the target is invoked with.</summary>
+    private async Task<(PolicyVerdict Verdict, FunctionPolicy Policy)> Read(PermissionPlan plan, IReadOnlyList<string> sourceArns, DateTimeOffset deadline, CancellationToken ct)
     {
-        var policy = await lambda.GetPolicyAsync(function, deadline, ct).ConfigureAwait(false);
-        return (PolicyEvaluator.Evaluate(policy.Json, RequestSourceArn(plan, key), plan.AccountId), policy);
-    }
-
-    /// <summary>
-    /// The SourceArn of the failing requests. Parts the log does not show are stand-ins that only a wildcard
-    /// matches, so that "already allowed" means allowed for every request the log could stand for.
-    /// </summary>
-    public static string RequestSourceArn(PermissionPlan plan, FindingKey key)
-    {
-        const string Any = "\u0001";
-        var method = key.HttpMethod ?? key.RouteKey?.Split(' ')[0] ?? Any;
-        var path = key.ResourcePath ?? (key.RouteKey is { } r && r.Contains(' ') ? r[(r.IndexOf(' ') + 1)..] : "/" + Any);
-        return $"arn:{plan.Function.Partition}:execute-api:{plan.Region}:{plan.AccountId}:{plan.ApiId}/{key.Stage ?? Any}/{method}{path}";
+        var policy = await lambda.GetPolicyAsync(plan.Function, deadline, ct).ConfigureAwait(false);
+        var verdicts = sourceArns.Select(arn => PolicyEvaluator.Evaluate(policy.Json, arn, plan.AccountId)).ToList();
+        var verdict = verdicts.FirstOrDefault(v => v.Denied) ?? verdicts.FirstOrDefault(v => !v.Allowed) ?? verdicts[0];
+        return (verdict, policy);
     }
 
     private static RepairReport AwsRefusal(AwsCallException e, string action, List<string> checks, Finding finding, PermissionPlan? plan = null)
     {
-        if (e.Code is "AccessDeniedException" or "AccessDenied" || e.Status == 403)
-        {
-            return new RepairReport(finding, RepairResult.Refused, plan, RefusalReason.AccessDenied,
-                $"Remediator's role may not call {action} ({e.Code ?? "HTTP 403"}): grant it that action on this resource, or repair by hand", checks);
-        }
-        if (e.Code == "PolicyLengthExceededException")
-        {
-            return new RepairReport(finding, RepairResult.Refused, plan, RefusalReason.PolicyFull,
-                "the function's resource policy is at Lambda's 20 KB limit: remove statements that are no longer needed (aws lambda get-policy shows them; per-route grants can become one per API), then add this one", checks);
-        }
-        return new RepairReport(finding, RepairResult.Refused, plan, RefusalReason.AwsError, e.Message, checks);
+        var (reason, detail) = AwsReason(e, action);
+        return new RepairReport(finding, RepairResult.Refused, plan, reason, detail, checks);
     }
 
-    private static List<FunctionRef> Functions(IEnumerable<LambdaIntegration> integrations, IReadOnlyDictionary<string, string> stageVariables) =>
-        integrations.Select(i => LambdaIntegrations.Resolve(i.Uri, stageVariables)).OfType<FunctionRef>().Distinct().ToList();
+    private static (RefusalReason Reason, string Detail) AwsReason(AwsCallException e, string action) =>
+        e.Code is "AccessDeniedException" or "AccessDenied" || e.Status == 403
+            ? (RefusalReason.AccessDenied, $"Remediator's role may not call {action} ({e.Code ?? "HTTP 403"}): grant it that action on this resource, or repair by hand")
+            : e.Code == "PolicyLengthExceededException"
+                ? (RefusalReason.PolicyFull, "the function's resource policy is at Lambda's 20 KB limit: remove statements that are no longer needed (aws lambda get-policy shows them; per-route grants can become one per API), then add this one")
+                : (RefusalReason.AwsError, e.Message);
 
     private static string Show(string arn, string? qualifier) => qualifier is null ? arn : $"{arn}:{qualifier}";
 }
