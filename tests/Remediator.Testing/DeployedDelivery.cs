@@ -52,6 +52,16 @@ public static partial class DeployedDelivery
         return SubscriptionPayload.Encode(logGroup, events.Where(e => filter.Matches(e.Message)), owner);
     }
 
+    /// <summary>
+    /// A delivery through a given pattern: for the account-level subscription policy (allApis), which applies
+    /// <see cref="SubscriptionFilterTerms.Pattern"/> to every group, access-log groups included.
+    /// </summary>
+    public static byte[] EncodeWithPattern(string pattern, string logGroup, IEnumerable<(long Timestamp, string Message)> events, string owner = "123456789012")
+    {
+        var filter = Evaluator(pattern);
+        return SubscriptionPayload.Encode(logGroup, events.Where(e => filter.Matches(e.Message)), owner);
+    }
+
     /// <summary>A delivery of the messages the deployed filter passes, one millisecond apart from <paramref name="startMs"/>.</summary>
     public static byte[] Encode(string logGroup, IEnumerable<string> messages, AccessLogFormat format = AccessLogFormat.Json, long startMs = DefaultStartMs, string owner = "123456789012") =>
         Encode(logGroup, messages.Select((m, i) => (startMs + i, m)), format, owner);
