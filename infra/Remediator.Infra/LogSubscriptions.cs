@@ -8,8 +8,9 @@ namespace Remediator.Infra;
 
 /// <summary>
 /// What feeds the function: a subscription filter per configured log group, or an account-level subscription filter
-/// policy for every log group (allApis), all with the filter pattern built from the classifier's own phrase table,
-/// so that only decisive lines are delivered and successful requests cost nothing. One invoke permission for
+/// policy for every log group (allApis). Execution-log groups and the account policy use the pattern built from the
+/// classifier's own phrase table, so that only decisive lines are delivered; access-log groups use a pattern that
+/// passes every 5xx entry (AccessLogFilterPatterns), since a 5xx entry without a phrase is still a finding. One invoke permission for
 /// logs.amazonaws.com, scoped to this account's log groups by an ARN pattern, instead of one statement per group
 /// (a function policy has a 20 KB limit).
 /// </summary>
@@ -37,7 +38,7 @@ public sealed class LogSubscriptions : Construct
         index = 0;
         foreach (var group in config.AccessLogGroups)
         {
-            Filter($"Access{index++}", group.Name, group.FilterPattern ?? pattern);
+            Filter($"Access{index++}", group.Name, group.Pattern); // every 5xx entry: AccessLogFilterPatterns
         }
         if (config.AllApis)
         {

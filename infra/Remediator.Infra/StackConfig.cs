@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Constructs;
+using Remediator.Core.Diagnosis;
 using Remediator.Core.Repair;
 
 namespace Remediator.Infra;
@@ -7,8 +8,15 @@ namespace Remediator.Infra;
 /// <summary>A context value that is missing or wrong: the message names the key and what it must be.</summary>
 public sealed class ConfigException(string message) : Exception(message);
 
-/// <summary>An access-log group to subscribe, with its own filter pattern when the owner's format needs one.</summary>
-public sealed record AccessLogGroup(string Name, string? FilterPattern);
+/// <summary>
+/// An access-log group to subscribe: its entries' format picks the deployed pattern (every 5xx entry,
+/// <see cref="AccessLogFilterPatterns"/>), unless the owner gives a filter pattern of their own.
+/// </summary>
+public sealed record AccessLogGroup(string Name, string? FilterPattern, AccessLogFormat Format = AccessLogFormat.Json)
+{
+    /// <summary>The pattern the subscription filter on this group uses.</summary>
+    public string Pattern => FilterPattern ?? AccessLogFilterPatterns.For(Format);
+}
 
 /// <summary>
 /// The deployment's configuration, from CDK context (<c>cdk.json</c> or <c>-c key=value</c>), validated at synth.
@@ -85,6 +93,12 @@ public sealed record StackConfig
         {
             throw new ConfigException("nothing to watch: set restApis (apiId/stage,...), accessLogGroups (log group names) or allApis=true");
         }
+        // One subscription filter per log group: a group takes at most two, and the owner may need the other one.
+        var groups = config.RestApis.Select(r => $"API-Gateway-Execution-Logs_{r.ApiId}/{r.Stage}").Concat(config.AccessLogGroups.Select(g => g.Name));
+        if (groups.GroupBy(g => g, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new ConfigException($"accessLogGroups/restApis: '{twice.Key}' is listed twice; each log group gets one subscription filter");
+        }
         if ((config.SlackWorkspaceId is null) != (config.SlackChannelId is null))
         {
             throw new ConfigException("slackWorkspaceId and slackChannelId go together: set both or neither");
@@ -115,6 +129,13 @@ public sealed record StackConfig
             ? value
             : throw new ConfigException($"repairAllowedFunctions: '{value}' is not a function ARN pattern (arn:aws:lambda:region:account:function:name, * and ? allowed in the name; a bare * is not accepted)");
 
+    /// <summary>
+    /// <c>accessLogGroups</c>: "name" or "name:format" (format json, the default, or clf), comma-separated or a list;
+    /// in cdk.json also <c>{"name": ..., "format": ..., "filterPattern": ...}</c>. A log group name cannot hold ':'
+    /// (CloudWatch Logs allows letters, digits and <c>. - _ / #</c>:
+    /// https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_SubscriptionFilter.html), so the
+    /// suffix is unambiguous.
+    /// </summary>
     private static IReadOnlyList<AccessLogGroup> AccessGroups(object? value)
     {
         if (value is null)
@@ -125,21 +146,43 @@ public sealed record StackConfig
         {
             if (item is IDictionary<string, object> map)
             {
-                return map.TryGetValue("name", out var n) && n?.ToString() is { Length: > 0 } name
-                    ? new AccessLogGroup(name, map.TryGetValue("filterPattern", out var p) ? p?.ToString() : null)
-                    : throw new ConfigException("accessLogGroups: an entry {\"name\": ..., \"filterPattern\": ...} needs a name");
+                return Group(map.TryGetValue("name", out var n) ? n?.ToString() : null, map.TryGetValue("format", out var f) ? f?.ToString() : null,
+                    map.TryGetValue("filterPattern", out var p) ? p?.ToString() : null, fromObject: true);
             }
             var text = item?.ToString()?.Trim() ?? "";
             if (text.StartsWith('{'))
             {
                 // cdk.json objects arrive as JSON objects of the jsii runtime: read their text.
                 using var doc = JsonDocument.Parse(text);
-                return doc.RootElement.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String
-                    ? new AccessLogGroup(n.GetString()!, doc.RootElement.TryGetProperty("filterPattern", out var p) ? p.GetString() : null)
-                    : throw new ConfigException("accessLogGroups: an entry {\"name\": ..., \"filterPattern\": ...} needs a name");
+                string? Prop(string key) => doc.RootElement.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                return Group(Prop("name"), Prop("format"), Prop("filterPattern"), fromObject: true);
             }
-            return text.Length > 0 ? new AccessLogGroup(text, null) : throw new ConfigException("accessLogGroups: an empty log group name");
+            var colon = text.LastIndexOf(':');
+            return colon < 0 ? Group(text, null, null, fromObject: false) : Group(text[..colon], text[(colon + 1)..], null, fromObject: false);
         }).ToList();
+    }
+
+    private static AccessLogGroup Group(string? name, string? format, string? filterPattern, bool fromObject)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new ConfigException(fromObject ? "accessLogGroups: an entry {\"name\": ..., \"format\": ..., \"filterPattern\": ...} needs a name" : "accessLogGroups: an empty log group name");
+        }
+        if (name.Length > 512 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/' or '#'))
+        {
+            throw new ConfigException($"accessLogGroups: '{name}' is not a log group name (letters, digits and . - _ / #; add :clf or :json after it for the format)");
+        }
+        var parsed = format switch
+        {
+            null or "json" => AccessLogFormat.Json,
+            "clf" => AccessLogFormat.Clf,
+            _ => throw new ConfigException($"accessLogGroups: format '{format}' of '{name}' must be json or clf"),
+        };
+        if (filterPattern is { Length: > SubscriptionFilterTerms.MaxPatternLength })
+        {
+            throw new ConfigException($"accessLogGroups: the filterPattern of '{name}' is longer than CloudWatch's {SubscriptionFilterTerms.MaxPatternLength} characters");
+        }
+        return new AccessLogGroup(name, string.IsNullOrEmpty(filterPattern) ? null : filterPattern, parsed);
     }
 
     private static List<string> List(Func<string, object?> context, string key)

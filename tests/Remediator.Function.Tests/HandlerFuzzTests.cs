@@ -37,7 +37,7 @@ public class HandlerFuzzTests
         int returned = 0, refused = 0;
         for (var i = 0; i < iterations; i++)
         {
-            var delivery = TestEnvironment.Delivery(fixtures[r.Next(fixtures.Length)]);
+            var delivery = TestEnvironment.Deployed(fixtures[r.Next(fixtures.Length)]); // what the deployed filter passes, then mutated
             var mutated = r.Next(4) switch
             {
                 0 => delivery,

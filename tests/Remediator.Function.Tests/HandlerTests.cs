@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using Remediator.Core.Diagnosis;
 using Remediator.Core.Ingest;
 using Remediator.Function.Aws;
 using Remediator.Function.Pipeline;
@@ -30,7 +31,7 @@ public sealed class HandlerTests : IDisposable
     [Fact]
     public async Task Handle_PermissionDelivery_PublishesOneSignedMessage()
     {
-        var result = await Invoke(NewHandler(), TestEnvironment.Delivery("causes/missing_invoke_permission__execution.log"));
+        var result = await Invoke(NewHandler(), TestEnvironment.Deployed("causes/missing_invoke_permission__execution.log"));
 
         result.GetProperty("published").GetInt32().ShouldBe(1);
         var publish = _sns.Publishes.ShouldHaveSingleItem();
@@ -48,7 +49,9 @@ public sealed class HandlerTests : IDisposable
         form["Version"].ShouldBe("2010-03-31");
         form["TopicArn"].ShouldBe(TestEnvironment.TopicArn);
         form["MessageStructure"].ShouldBe("json");
-        form["Subject"].ShouldBe("[Remediator] 500 missing_invoke_permission a1b2c3d4e5/prod GET /books/{id} x1");
+        // Route "-": the deployed filter forwards only the decisive lines, not "HTTP Method: GET, Resource Path: ..."
+        // (DeployedFixtureTests.Losses); with repair off nothing reads the route from API Gateway.
+        form["Subject"].ShouldBe("[Remediator] 500 missing_invoke_permission a1b2c3d4e5/prod - x1");
         using var message = JsonDocument.Parse(form["Message"]);
         message.RootElement.GetProperty("default").GetString()!.ShouldContain("\"source\":\"custom\"");
         message.RootElement.GetProperty("email").GetString()!.ShouldContain("aws lambda add-permission");
@@ -71,7 +74,7 @@ public sealed class HandlerTests : IDisposable
         _sns.Faults.Enqueue((400, "Throttling"));
         _sns.Faults.Enqueue((500, "InternalError"));
 
-        var result = await Invoke(NewHandler(), TestEnvironment.Delivery("causes/throttled__execution.log"));
+        var result = await Invoke(NewHandler(), TestEnvironment.Deployed("causes/throttled__execution.log"));
 
         result.GetProperty("published").GetInt32().ShouldBe(1);
         _sns.Requests.Count.ShouldBe(3);
@@ -88,7 +91,7 @@ public sealed class HandlerTests : IDisposable
                 retry: new RetryPolicy(MaxAttempts: 3, BaseDelay: TimeSpan.FromMilliseconds(5))),
             TimeProvider.System, new Observability.JsonLog(_stdout, LogLevel.Info, TimeProvider.System)));
 
-        var e = await Should.ThrowAsync<PublishFailedException>(() => handler.Handle(new MemoryStream(TestEnvironment.Delivery("causes/throttled__execution.log"))));
+        var e = await Should.ThrowAsync<PublishFailedException>(() => handler.Handle(new MemoryStream(TestEnvironment.Deployed("causes/throttled__execution.log"))));
 
         e.Message.ShouldContain("1 of 1 finding(s) not published");
         e.Message.ShouldContain("SNS Publish at http://127.0.0.1");
@@ -126,6 +129,7 @@ public sealed class HandlerTests : IDisposable
     [Fact]
     public async Task Handle_GzipBomb_RefusedAtTheConfiguredCap()
     {
+        // Unfiltered on purpose: the cap guards against a forged invocation, not against what CloudWatch sends.
         var events = Enumerable.Range(0, 60_000).Select(i => (1_714_568_720_000L + i, $"({Guid.Empty}) Method request headers: {{{new string('a', 200)}}}"));
         var bomb = SubscriptionPayload.Encode(TestEnvironment.Group, events);
 
@@ -139,17 +143,17 @@ public sealed class HandlerTests : IDisposable
     [Fact]
     public async Task Handle_LinesOfSeveralApis_OneMessagePerApi()
     {
-        var a = TestEnvironment.Delivery("causes/missing_invoke_permission__execution.log");
+        var a = TestEnvironment.Deployed("causes/missing_invoke_permission__execution.log");
         var lines = Encoding.UTF8.GetString(a);
         var handler = NewHandler();
 
         await handler.Handle(new MemoryStream(a));
-        await handler.Handle(new MemoryStream(TestEnvironment.Delivery("causes/missing_invoke_permission__execution.log", "API-Gateway-Execution-Logs_zzzzzzzzzz/beta",
+        await handler.Handle(new MemoryStream(TestEnvironment.Deployed("causes/missing_invoke_permission__execution.log", "API-Gateway-Execution-Logs_zzzzzzzzzz/beta",
             l => l.Replace("a1b2c3d4e5", "zzzzzzzzzz", StringComparison.Ordinal).Replace("/prod/", "/beta/", StringComparison.Ordinal))));
 
         _sns.Publishes.Select(p => p.Form["Subject"]).Order().ShouldBe([
-            "[Remediator] 500 missing_invoke_permission a1b2c3d4e5/prod GET /books/{id} x1",
-            "[Remediator] 500 missing_invoke_permission zzzzzzzzzz/beta GET /books/{id} x1",
+            "[Remediator] 500 missing_invoke_permission a1b2c3d4e5/prod - x1", // the API and stage come from the log group
+            "[Remediator] 500 missing_invoke_permission zzzzzzzzzz/beta - x1",
         ]);
     }
 
@@ -157,7 +161,7 @@ public sealed class HandlerTests : IDisposable
     public async Task Handle_SameFindingWithinCooldown_CountedNotResentThenReportedAfterIt()
     {
         var handler = new Handler(Composition.Pipeline(TestEnvironment.Env(_sns), _time, _stdout, credentials: new StaticCredentials()));
-        var delivery = TestEnvironment.Delivery("mixed/same-cause-many.log");
+        var delivery = TestEnvironment.Deployed("mixed/same-cause-many.log");
 
         await Invoke(handler, delivery);
         _time.Advance(TimeSpan.FromMinutes(5));
@@ -176,7 +180,7 @@ public sealed class HandlerTests : IDisposable
     [Fact]
     public async Task Handle_Always_WritesPureJsonEmfAndLogLines()
     {
-        await Invoke(NewHandler(), TestEnvironment.Delivery("mixed/interleaved.log"));
+        await Invoke(NewHandler(), TestEnvironment.Deployed("mixed/interleaved.log"));
 
         var lines = _stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         lines.Length.ShouldBeGreaterThan(8);
@@ -215,7 +219,8 @@ public sealed class ForeignLogGroupTests : IDisposable
     public async Task Handle_LambdaLogGroupWithATimeoutLine_Ignored()
     {
         var handler = new Handler(Composition.Pipeline(TestEnvironment.Env(_sns), TimeProvider.System, TextWriter.Null, credentials: new StaticCredentials()));
-        var foreign = SubscriptionPayload.Encode("/aws/lambda/some-worker", [(1_714_568_720_000, "2024-05-01T13:05:20.000Z 8e2c9af7-0df7-43f4-81d0-da6a2def7f70 Task timed out after 3.00 seconds")]);
+        // Only allApis subscribes a function's log group: its account policy uses the phrase pattern, which passes this line.
+        var foreign = DeployedDelivery.EncodeWithPattern(SubscriptionFilterTerms.Pattern, "/aws/lambda/some-worker", [(1_714_568_720_000, "2024-05-01T13:05:20.000Z 8e2c9af7-0df7-43f4-81d0-da6a2def7f70 Task timed out after 3.00 seconds")]);
 
         using var output = await handler.Handle(new MemoryStream(foreign));
 
@@ -229,7 +234,11 @@ public sealed class ForeignLogGroupTests : IDisposable
         var handler = new Handler(Composition.Pipeline(TestEnvironment.Env(_sns), TimeProvider.System, TextWriter.Null, credentials: new StaticCredentials()));
         var line = """{"requestId":"r1","status":"502","integrationErrorMessage":"Lambda Customer Function Error:boom","routeKey":"GET /x"}""";
 
-        using var output = await handler.Handle(new MemoryStream(SubscriptionPayload.Encode("my-team/http-access", [(1_714_568_720_000, line)])));
+        // Through both patterns that can subscribe such a group: the account policy's phrases, and accessLogGroups' 5xx JSON pattern.
+        var viaPolicy = DeployedDelivery.EncodeWithPattern(SubscriptionFilterTerms.Pattern, "my-team/http-access", [(1_714_568_720_000, line)]);
+        DeployedDelivery.Forwarded("my-team/http-access", [line]).ShouldBe([line]);
+
+        using var output = await handler.Handle(new MemoryStream(viaPolicy));
 
         JsonDocument.Parse(output).RootElement.GetProperty("failedRequests").GetInt32().ShouldBe(1);
         _sns.Publishes.ShouldHaveSingleItem();

@@ -26,6 +26,9 @@ public sealed class StormTests(ITestOutputHelper output) : IDisposable
         ["Lambda invocation failed with status: 429. Lambda request id: 0e0e0e0e-1111-2222-3333-444444444444", "Execution failed due to configuration error: Rate Exceeded.", "Method completed with status: 500"],
     ];
 
+    private const string Group = "API-Gateway-Execution-Logs_stormapi01/prod";
+    private static readonly FilterPattern Filter = DeployedDelivery.Evaluator(DeployedDelivery.PatternFor(Group));
+
     [Fact]
     public async Task Storm_MillionFailures_HandfulOfMessagesOneRepairBoundedMemory()
     {
@@ -53,7 +56,12 @@ public sealed class StormTests(ITestOutputHelper output) : IDisposable
                     events.Add((time.GetUtcNow().ToUnixTimeMilliseconds(), $"({id}) {line}"));
                 }
             }
-            await using var result = await handler.Handle(new MemoryStream(SubscriptionPayload.Encode("API-Gateway-Execution-Logs_stormapi01/prod", events)));
+            // Through the deployed filter, as production delivers them (every line here is one the filter passes). The
+            // filtering is CloudWatch's work, not the function's: it stays off the clock.
+            clock.Stop();
+            var forwarded = events.Where(e => Filter.Matches(e.Item2)).ToList();
+            clock.Start();
+            await using var result = await handler.Handle(new MemoryStream(SubscriptionPayload.Encode(Group, forwarded)));
             using var doc = System.Text.Json.JsonDocument.Parse(result);
             failed += doc.RootElement.GetProperty("failedRequests").GetInt64();
             suppressed += doc.RootElement.GetProperty("suppressed").GetInt64();

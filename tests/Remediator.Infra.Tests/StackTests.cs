@@ -93,7 +93,11 @@ public class StackTests
         var filters = Resources(t, "AWS::Logs::SubscriptionFilter").Select(f => f.GetProperty("Properties")).ToList();
         filters.Select(f => f.GetProperty("LogGroupName").GetString()).Order().ShouldBe(
             ["/aws/apigateway/http-access", "API-Gateway-Execution-Logs_abc123defg/prod", "API-Gateway-Execution-Logs_zzz999yyyy/beta"]);
-        filters.ShouldAllBe(f => f.GetProperty("FilterPattern").GetString() == SubscriptionFilterTerms.Pattern);
+        // Execution-log groups: the phrase table's pattern; access-log groups: every 5xx entry (JSON by default).
+        // Exactly the core constants, which the tests' deliveries pass through (DeployedDelivery).
+        Pattern(filters, "API-Gateway-Execution-Logs_abc123defg/prod").ShouldBe(SubscriptionFilterTerms.Pattern);
+        Pattern(filters, "API-Gateway-Execution-Logs_zzz999yyyy/beta").ShouldBe(SubscriptionFilterTerms.Pattern);
+        Pattern(filters, "/aws/apigateway/http-access").ShouldBe(AccessLogFilterPatterns.Json);
         foreach (var phrase in DecisivePhrases.Forwarded.Where(p => p != "Method completed with status: "))
         {
             SubscriptionFilterTerms.Terms.ShouldContain(term => phrase.Contains(term, StringComparison.Ordinal), phrase);
@@ -102,6 +106,63 @@ public class StackTests
         permission.GetProperty("Principal").GetString().ShouldBe("logs.amazonaws.com");
         Flat(permission.GetProperty("SourceArn")).ShouldContain(":logs:eu-west-1:123456789012:log-group:*");
         permission.GetProperty("SourceAccount").GetString().ShouldBe("123456789012");
+    }
+
+    private static string Literals(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => e.GetString()!,
+        JsonValueKind.Array => string.Concat(e.EnumerateArray().Select(Literals)),
+        JsonValueKind.Object => string.Concat(e.EnumerateObject().Select(p => Literals(p.Value))),
+        _ => "",
+    };
+
+    private static string Pattern(IEnumerable<JsonElement> filters, string group) =>
+        filters.Single(f => f.GetProperty("LogGroupName").GetString() == group).GetProperty("FilterPattern").GetString()!;
+
+    [Theory]
+    [InlineData("/aws/apigateway/rest-access", "json")]
+    [InlineData("/aws/apigateway/rest-access:json", "json")]
+    [InlineData("/aws/apigateway/http-access:clf", "clf")]
+    [InlineData("API-Gateway-Access_a1b2/prod#1.x:clf", "clf")]
+    public void AccessLogGroups_NameWithFormat_OneFilterWithThatFormatsPattern(string entry, string format)
+    {
+        var t = Synth(("accessLogGroups", entry));
+
+        var filter = Resources(t, "AWS::Logs::SubscriptionFilter").ShouldHaveSingleItem().GetProperty("Properties");
+        filter.GetProperty("LogGroupName").GetString().ShouldBe(entry.Split(':')[0]);
+        filter.GetProperty("FilterPattern").GetString().ShouldBe(format == "clf" ? AccessLogFilterPatterns.Clf : AccessLogFilterPatterns.Json);
+        filter.GetProperty("FilterName").GetString().ShouldBe(LogSubscriptions.FilterName);
+    }
+
+    [Fact]
+    public void AccessLogGroups_CdkJsonObjects_FormatAndOwnPattern()
+    {
+        // As cdk.json delivers them through the jsii runtime: JSON texts in a list.
+        var t = Synth(("accessLogGroups", new object[]
+        {
+            """{"name": "/aws/apigateway/a", "format": "clf"}""",
+            """{"name": "/aws/apigateway/b", "filterPattern": "{ $.code = 5* }"}""",
+            """{"name": "/aws/apigateway/c"}""",
+        }));
+
+        var filters = Resources(t, "AWS::Logs::SubscriptionFilter").Select(f => f.GetProperty("Properties")).ToList();
+        filters.Count.ShouldBe(3);
+        Pattern(filters, "/aws/apigateway/a").ShouldBe(AccessLogFilterPatterns.Clf);
+        Pattern(filters, "/aws/apigateway/b").ShouldBe("{ $.code = 5* }");
+        Pattern(filters, "/aws/apigateway/c").ShouldBe(AccessLogFilterPatterns.Json);
+    }
+
+    [Theory]
+    [InlineData("/aws/apigateway/x:xml", "format 'xml' of '/aws/apigateway/x' must be json or clf")]
+    [InlineData("my access logs", "'my access logs' is not a log group name")]
+    [InlineData("/a:clf:json", "is not a log group name")]
+    [InlineData("/aws/apigateway/x,/aws/apigateway/x:clf", "'/aws/apigateway/x' is listed twice")]
+    [InlineData("API-Gateway-Execution-Logs_abc123defg/prod", "'API-Gateway-Execution-Logs_abc123defg/prod' is listed twice")]
+    public void AccessLogGroups_BadEntry_FailsNamingIt(string value, string message)
+    {
+        var values = new Dictionary<string, object> { ["restApis"] = "abc123defg/prod", ["accessLogGroups"] = value };
+
+        Should.Throw<ConfigException>(() => StackConfig.From(k => values.GetValueOrDefault(k))).Message.ShouldContain(message);
     }
 
     [Fact]
@@ -114,7 +175,9 @@ public class StackTests
         policy.GetProperty("Scope").GetString().ShouldBe("ALL");
         Flat(policy.GetProperty("SelectionCriteria")).ShouldContain("LogGroupName NOT IN");
         Flat(policy.GetProperty("SelectionCriteria")).ShouldContain("FunctionLogs");
-        Flat(policy.GetProperty("PolicyDocument")).ShouldContain("FilterPattern");
+        // The document is a Fn::Join around the function's ARN: its literal pieces, joined, hold the pattern exactly.
+        using var document = JsonDocument.Parse(Literals(policy.GetProperty("PolicyDocument")));
+        document.RootElement.GetProperty("FilterPattern").GetString().ShouldBe(SubscriptionFilterTerms.Pattern);
         Resources(t, "AWS::Logs::SubscriptionFilter").ShouldBeEmpty();
     }
 

@@ -31,7 +31,18 @@ public static class TestEnvironment
         return name => values.GetValueOrDefault(name);
     }
 
-    /// <summary>A delivery of a fixture's CloudWatch events (a line not starting with "(id)" continues the event before it).</summary>
+    /// <summary>
+    /// A delivery of a fixture's events as the deployed stack delivers them: only the events that the subscription
+    /// filter pattern of <paramref name="group"/> passes (<see cref="DeployedDelivery"/>). Tests of the deployed path use this.
+    /// </summary>
+    public static byte[] Deployed(string fixture, string group = Group, Func<string, string>? rewrite = null) =>
+        DeployedDelivery.FromFile(Fixture(fixture), group, rewrite: rewrite);
+
+    /// <summary>
+    /// A delivery of all of a fixture's CloudWatch events, unfiltered (a line not starting with "(id)" continues the
+    /// event before it): for tests about decoding and limits, and those that wait for repair to read what the filtered
+    /// lines no longer show (RepairHarness).
+    /// </summary>
     public static byte[] Delivery(string fixture, string group = Group, Func<string, string>? rewrite = null)
     {
         var events = new List<string>();
