@@ -53,7 +53,7 @@ public sealed class DeployedRepairTests : IDisposable
     /// <summary>The missing-permission fixture (a whole REST execution log) as the deployed subscription delivers it.</summary>
     private static byte[] FilteredRestDelivery(Func<string, string>? rewrite = null)
     {
-        var delivery = DeployedDelivery.FromFixture("causes/missing_invoke_permission__execution.log", TestEnvironment.Group, rewrite);
+        var delivery = TestEnvironment.Deployed("causes/missing_invoke_permission__execution.log", TestEnvironment.Group, rewrite);
         var messages = SubscriptionPayloadMessages(delivery);
         // What production sees: the two lines of the failing request, nothing that names its route or function.
         messages.ShouldBe([
@@ -129,7 +129,7 @@ public sealed class DeployedRepairTests : IDisposable
         Grant(health, null, $"{httpApi}/*/*/health");
         // An HTTP API access-log entry names the route and the error, never the function.
         var entry = """{"requestId":"KB8aC-80EcIaXvg=","apiId":"h7t9p2q4r6","stage":"$default","routeKey":"POST /checkout","status":"500","integrationErrorMessage":"The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again.","errorMessageString":"Internal Server Error"}""";
-        var delivery = DeployedDelivery.Access("/aws/apigateway/h7t9p2q4r6-access", [entry]);
+        var delivery = DeployedDelivery.Encode("/aws/apigateway/h7t9p2q4r6-access", [entry]);
         var handler = _h.Handler("auto");
 
         var first = await _h.Deliver(handler, delivery);
@@ -156,7 +156,7 @@ public sealed class DeployedRepairTests : IDisposable
         Grant(health, null, $"{httpApi}/*/*/health");
         var entry = """{"requestId":"KB8aC-80EcIaXvg=","apiId":"h7t9p2q4r6","stage":"$default","status":"500","integrationErrorMessage":"The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again."}""";
 
-        var machine = await _h.Deliver(_h.Handler("auto"), DeployedDelivery.Access("/aws/apigateway/h7t9p2q4r6-access", [entry]));
+        var machine = await _h.Deliver(_h.Handler("auto"), DeployedDelivery.Encode("/aws/apigateway/h7t9p2q4r6-access", [entry]));
 
         RepairHarness.Repair(machine, "functionArn").ShouldBe(checkout);
         _h.Lambda.Writes.ShouldBe(1);
@@ -298,7 +298,7 @@ public sealed class DeployedRepairTests : IDisposable
     }
 
     private static byte[] FilteredRoleDelivery(string role) =>
-        DeployedDelivery.Execution(TestEnvironment.Group,
+        DeployedDelivery.Encode(TestEnvironment.Group, (string[])
         [
             "(0b5ef2a4-5a7c-4b83-9f0e-2d1b2c3d4e5f) HTTP Method: GET, Resource Path: /books/42",
             $"(0b5ef2a4-5a7c-4b83-9f0e-2d1b2c3d4e5f) Execution failed due to configuration error: API Gateway does not have permission to assume the provided role {role}",

@@ -28,9 +28,8 @@ public sealed class FaultInjectionTests : IDisposable
             TimeProvider.System, log, Composition.Repairer(options, env, TimeProvider.System, credentials: _credentials, retry: FastRetries)));
     }
 
-    // The notification faults run on what the deployed filter passes. The repair faults below still use the whole
-    // request (RepairHarness.PermissionDelivery): today's repair needs the function named by the lines the filter drops,
-    // and moves to API Gateway's configuration with issue 11 item 2, which converts them.
+    // Every fault runs on what the deployed filter passes; the repair faults find the broken function in API
+    // Gateway's configuration, as deployed.
     private static byte[] Deployed() => TestEnvironment.Deployed("causes/missing_invoke_permission__execution.log");
 
     public static TheoryData<string> TransientSnsFaults => ["throttling", "500", "503", "reset", "timeout", "slow", "proxy-html", "expired-token"];
@@ -115,14 +114,14 @@ public sealed class FaultInjectionTests : IDisposable
     [Fact]
     public async Task Repair_AddPermissionAppliedButItsAnswerLost_RetriedAsConflictOneStatement()
     {
-        _h.BooksApiOnLive();
+        _h.BooksApiOnLive(ordersAllowed: true);
         _h.Lambda.BeforeAdd = () =>
         {
             _h.Lambda.BeforeAdd = null;
             _h.Lambda.AbortAfterAnswering = 1; // this AddPermission is applied, then the connection drops
         };
 
-        var machine = await _h.Deliver(Handler("auto"), RepairHarness.PermissionDelivery());
+        var machine = await _h.Deliver(Handler("auto"), RepairHarness.DeployedPermissionDelivery());
 
         RepairHarness.Repair(machine, "cause").ShouldBe("permission_repaired");
         _h.Lambda.Writes.ShouldBe(1);
@@ -138,7 +137,7 @@ public sealed class FaultInjectionTests : IDisposable
     [InlineData("GetResources", 503, "ServiceUnavailableException")]
     public async Task Repair_TransientControlPlaneFault_RepairedOnce(string operation, int status, string code)
     {
-        _h.BooksApiOnLive();
+        _h.BooksApiOnLive(ordersAllowed: true);
         if (operation == "GetResources")
         {
             _h.ApiGateway.Fail(operation, status, code);
@@ -148,7 +147,7 @@ public sealed class FaultInjectionTests : IDisposable
             _h.Lambda.Fail(operation, status, code);
         }
 
-        var machine = await _h.Deliver(Handler("auto"), RepairHarness.PermissionDelivery());
+        var machine = await _h.Deliver(Handler("auto"), RepairHarness.DeployedPermissionDelivery());
 
         RepairHarness.Repair(machine, "cause").ShouldBe("permission_repaired");
         _h.Lambda.Writes.ShouldBe(1);
@@ -157,10 +156,10 @@ public sealed class FaultInjectionTests : IDisposable
     [Fact]
     public async Task Repair_AddPermissionFailsThroughout_RefusedNothingWrittenAndTheFindingStillPublished()
     {
-        _h.BooksApiOnLive();
+        _h.BooksApiOnLive(ordersAllowed: true);
         _h.Lambda.Fail("AddPermission", 500, "ServiceException", times: 10);
 
-        var machine = await _h.Deliver(Handler("auto"), RepairHarness.PermissionDelivery());
+        var machine = await _h.Deliver(Handler("auto"), RepairHarness.DeployedPermissionDelivery());
 
         RepairHarness.Repair(machine, "refusal").ShouldBe("aws_error");
         RepairHarness.Repair(machine, "detail")!.ShouldContain("Lambda AddPermission");

@@ -42,15 +42,26 @@ public sealed class RepairHarness : IDisposable
     public Handler Handler(string mode = "auto", params (string Key, string Value)[] extra) =>
         new(Composition.Pipeline(Env(mode, extra), TimeProvider.System, Log, credentials: new StaticCredentials()));
 
-    /// <summary>The books API of the fixtures: GET /books/{id} on a1b2c3d4e5/prod integrates books-api:live.</summary>
-    public RepairHarness BooksApiOnLive(string? uri = null, Dictionary<string, string>? stageVariables = null, Dictionary<string, string>? tags = null)
+    /// <summary>The books API of the fixtures: GET /books/{id} on a1b2c3d4e5/prod integrates books-api:live, POST /orders
+    /// orders-api (which already has its permission when <paramref name="ordersAllowed"/>).</summary>
+    public RepairHarness BooksApiOnLive(string? uri = null, Dictionary<string, string>? stageVariables = null, Dictionary<string, string>? tags = null, bool ordersAllowed = false)
     {
         ApiGateway.RestIntegration(Api, "GET", "/books/{id}", uri ?? $"{BooksApi}:live").RestIntegration(Api, "POST", "/orders", "arn:aws:lambda:us-east-1:123456789012:function:orders-api")
             .Stage(Api, "prod", stageVariables);
         Lambda.Function(BooksApi, ["live", "7"], tags).Function("arn:aws:lambda:us-east-1:123456789012:function:orders-api");
+        if (ordersAllowed)
+        {
+            Lambda.AddStatement("arn:aws:lambda:us-east-1:123456789012:function:orders-api", null,
+                """{"Sid":"deploy-grant","Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:123456789012:function:orders-api","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*/POST/orders"}}}""");
+        }
         return this;
     }
 
+    /// <summary>The permission fixture as the deployed filter delivers it: two lines, no route, no function.</summary>
+    public static byte[] DeployedPermissionDelivery() => TestEnvironment.Deployed("causes/missing_invoke_permission__execution.log");
+
+    /// <summary>The whole permission fixture, unfiltered: what `remediator replay` of an exported log sees (its lines
+    /// name the route and the function, so forged names can be tested).</summary>
     public static byte[] PermissionDelivery(Func<string, string>? rewrite = null) =>
         TestEnvironment.Delivery("causes/missing_invoke_permission__execution.log", rewrite: rewrite);
 
