@@ -7,7 +7,9 @@ namespace Remediator.Infra;
 /// <summary>
 /// Exactly the IAM actions repair needs in each mode (README, Repair): none when off; apigateway:GET on the APIs in
 /// scope plus lambda:GetPolicy and lambda:ListTags on the allowed functions in dry-run; lambda:AddPermission on the
-/// allowed functions too in auto. Never lambda:AddPermission on "*".
+/// allowed functions too in auto. Never lambda:AddPermission on "*". The Lambda authorizers are read too
+/// (<c>/restapis/{id}/authorizers</c>, <c>/apis/{id}/authorizers</c>): deployed, the log does not say which function
+/// failed, and an authorizer may be the one API Gateway may not invoke.
 /// </summary>
 public static class RepairPolicy
 {
@@ -21,7 +23,8 @@ public static class RepairPolicy
             ? new[] { "/restapis/*", "/apis/*" }
             : config.ReadableApis.SelectMany(api => new[]
             {
-                $"/restapis/{api}/resources", $"/restapis/{api}/stages/*", $"/apis/{api}/integrations", $"/apis/{api}/routes", $"/apis/{api}/stages/*",
+                $"/restapis/{api}/resources", $"/restapis/{api}/authorizers", $"/restapis/{api}/stages/*",
+                $"/apis/{api}/integrations", $"/apis/{api}/routes", $"/apis/{api}/authorizers", $"/apis/{api}/stages/*",
             });
         var apis = apiResources.Select(r => $"arn:{stack.Partition}:apigateway:{stack.Region}::{r}").ToArray();
         if (apis.Length > 0)

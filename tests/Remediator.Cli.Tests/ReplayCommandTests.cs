@@ -97,6 +97,35 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public void Replay_DryRunOnWhatTheDeployedFilterPasses_PlanNamesTheFunctionAndTheRouteWithoutPlaceholders()
+    {
+        // samples/deployed-missing-permission.json holds only the two lines per request the stack's filter passes.
+        using var lambda = new FakeLambda();
+        using var apis = new FakeApiGateway();
+        const string books = "arn:aws:lambda:us-east-1:123456789012:function:books-api";
+        const string orders = "arn:aws:lambda:us-east-1:123456789012:function:orders-api";
+        lambda.Function(books, ["live"]).Function(orders);
+        lambda.AddStatement(orders, null, """{"Sid":"deploy-grant","Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:123456789012:function:orders-api","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*/POST/orders"}}}""");
+        apis.RestIntegration("a1b2c3d4e5", "GET", "/books/{id}", books + ":live").RestIntegration("a1b2c3d4e5", "POST", "/orders", orders).Stage("a1b2c3d4e5", "prod");
+
+        var (code, stdout, stderr) = RunProcess(["replay", Sample("deployed-missing-permission.json"), "--repair", "dry-run"],
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+            ("AWS_ENDPOINT_URL_LAMBDA", lambda.Endpoint.ToString()),
+            ("AWS_ENDPOINT_URL_API_GATEWAY", apis.Endpoint.ToString()),
+            ("REMEDIATOR_REPAIR_ALLOWED_FUNCTIONS", "arn:aws:lambda:us-east-1:123456789012:function:*"));
+
+        code.ShouldBe(0, stderr);
+        stdout.ShouldContain("Subject: [Remediator] 500 permission_repair_planned a1b2c3d4e5/prod GET /books/{id} x3");
+        stdout.ShouldContain("aws lambda add-permission --region us-east-1 --function-name arn:aws:lambda:us-east-1:123456789012:function:books-api --qualifier live --statement-id remediator-a1b2c3d4e5");
+        foreach (var placeholder in new[] { "<function-arn>", "<region>", "<account-id>", "<api-id>", "route -" })
+        {
+            stdout.ShouldNotContain(placeholder);
+        }
+        lambda.Writes.ShouldBe(0);
+    }
+
+    [Fact]
     public void Replay_OnlyTheGeneralEndpointVariable_UsedForSns()
     {
         var (code, stdout, stderr) = RunProcess(["replay", Sample("subscription-envelope.json"), "--publish", "--topic-arn", Topic],

@@ -230,7 +230,12 @@ public class StackTests
         }
         foreach (var s in statements.Where(s => Actions(s).Contains("apigateway:GET")))
         {
-            Flat(s.GetProperty("Resource")).ShouldContain("/restapis/abc123defg/");
+            // Exactly what the repairer reads (ApiGatewayClient): resources, Lambda authorizers, the stage; v2 likewise.
+            foreach (var path in new[] { "/restapis/abc123defg/resources", "/restapis/abc123defg/authorizers", "/restapis/abc123defg/stages/*",
+                         "/apis/abc123defg/integrations", "/apis/abc123defg/routes", "/apis/abc123defg/authorizers", "/apis/abc123defg/stages/*" })
+            {
+                Flat(s.GetProperty("Resource")).ShouldContain(path);
+            }
             Flat(s.GetProperty("Resource")).ShouldNotContain("/restapis/*");
         }
         statements.ShouldAllBe(s => Flat(s.GetProperty("Resource")) != "\"*\"" || !Actions(s).Contains("lambda:AddPermission"));

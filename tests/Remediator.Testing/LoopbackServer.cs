@@ -6,18 +6,31 @@ namespace Remediator.Testing;
 /// <summary>An HTTP server on 127.0.0.1 and a free port, for the local endpoints the tests talk to.</summary>
 public abstract class LoopbackServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private HttpListener _listener = new();
     private readonly Task _loop;
 
     protected LoopbackServer()
     {
-        using (var socket = new TcpListener(IPAddress.Loopback, 0))
+        // The free port is found by binding port 0, then released for HttpListener: another test's server may take it
+        // in between, so a taken port means another try on a new one.
+        for (var attempt = 1; ; attempt++)
         {
-            socket.Start();
-            Port = ((IPEndPoint)socket.LocalEndpoint).Port;
+            using (var socket = new TcpListener(IPAddress.Loopback, 0))
+            {
+                socket.Start();
+                Port = ((IPEndPoint)socket.LocalEndpoint).Port;
+            }
+            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            try
+            {
+                _listener.Start();
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                _listener = new HttpListener();
+            }
         }
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
         _loop = Task.Run(Loop);
     }
 
@@ -75,8 +88,16 @@ public abstract class LoopbackServer : IDisposable
     public void Dispose()
     {
         Stopping();
-        _listener.Stop();
-        _listener.Close();
+        try
+        {
+            _listener.Stop();
+            _listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+            // .NET's managed HttpListener on Linux can report "Address already in use" while closing when servers
+            // on other ports start and stop at the same moment; the listener is stopped either way.
+        }
         try
         {
             _loop.Wait(TimeSpan.FromSeconds(2));

@@ -220,8 +220,22 @@ public static class AdviceBook
         var qualifier = key.Qualifier is null ? "" : $" --qualifier {key.Qualifier}";
         var apiId = key.ApiId ?? "<api-id>";
         var sourceArn = $"arn:aws:execute-api:{facts.Region ?? "<region>"}:{account ?? "<account-id>"}:{apiId}/*";
+        // The log did not name the function (deployed, the filter passes only the failure's own lines): say how to
+        // find the functions the API invokes, its integrations and its Lambda authorizers.
+        AdviceCommand[] find = key.ApiId is null || key.FunctionArn is not null ? [] : facts.ApiType == ApiType.Http
+            ?
+            [
+                new AdviceCommand("Find the functions the API invokes", $"aws apigatewayv2 get-integrations --api-id {key.ApiId} --query \"Items[].IntegrationUri\""),
+                new AdviceCommand("And its Lambda authorizers", $"aws apigatewayv2 get-authorizers --api-id {key.ApiId} --query \"Items[].[AuthorizerId,AuthorizerUri]\""),
+            ]
+            :
+            [
+                new AdviceCommand("Find the functions the API invokes", $"aws apigateway get-resources --rest-api-id {key.ApiId} --embed methods --query \"items[].resourceMethods.*.methodIntegration.uri\""),
+                new AdviceCommand("And its Lambda authorizers", $"aws apigateway get-authorizers --rest-api-id {key.ApiId} --query \"items[].[id,authorizerUri]\""),
+            ];
         return
         [
+            .. find,
             new AdviceCommand("See the current policy", $"aws lambda get-policy --function-name {fn}{qualifier}"),
             new AdviceCommand("Grant API Gateway the invoke permission",
                 $"aws lambda add-permission --function-name {fn}{qualifier} --statement-id remediator-{apiId} --action lambda:InvokeFunction --principal apigateway.amazonaws.com --source-arn {sourceArn} --source-account {account ?? "<account-id>"}"),

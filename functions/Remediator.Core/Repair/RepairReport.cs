@@ -14,7 +14,7 @@ public enum RefusalReason
     NotAnIntegration,
     /// <summary>API Gateway shows no Lambda integration for the failing route.</summary>
     NoIntegration,
-    /// <summary>Several functions serve the API and the log does not say which route failed.</summary>
+    /// <summary>No longer given: when the log does not say which function failed, every function the API invokes is checked. Kept so the name stays reserved.</summary>
     AmbiguousTarget,
     /// <summary>The function is in another account than the API: advice only.</summary>
     CrossAccount,

@@ -66,6 +66,9 @@ public sealed class AwsHttp(HttpClient http, ICredentialSource credentials, Time
     public async Task<AwsResponse> SendAsync(AwsRequest request, DateTimeOffset deadline, CancellationToken ct = default)
     {
         var refreshed = false;
+        // The last answer the service gave: when the time runs out on a later attempt, the error still says what the
+        // service answered (a busy machine must not turn "503 ServiceUnavailable" into a bare "no time left").
+        (int? Status, string? Code, string Message)? lastAnswer = null;
         for (var attempt = 1; ; attempt++)
         {
             string? code = null, message;
@@ -75,7 +78,8 @@ public sealed class AwsHttp(HttpClient http, ICredentialSource credentials, Time
             var remaining = deadline - time.GetUtcNow();
             if (remaining <= TimeSpan.Zero)
             {
-                throw new AwsCallException(request.Operation, request.Endpoint, request.Region, null, null, "no time left in the invocation", attempt - 1);
+                throw new AwsCallException(request.Operation, request.Endpoint, request.Region, lastAnswer?.Status, lastAnswer?.Code,
+                    "no time left in the invocation" + (lastAnswer is { } last ? $" (the last answer: {last.Message})" : ""), attempt - 1);
             }
             using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             attemptCts.CancelAfter(remaining < _policy.Timeout ? remaining : _policy.Timeout);
@@ -124,7 +128,15 @@ public sealed class AwsHttp(HttpClient http, ICredentialSource credentials, Time
             var delay = Backoff(attempt, retryAfter);
             if (!retryable || attempt >= _policy.MaxAttempts || time.GetUtcNow() + delay >= deadline)
             {
+                if (status is null && lastAnswer is { } last)
+                {
+                    throw new AwsCallException(request.Operation, request.Endpoint, request.Region, last.Status, last.Code, $"{message} (the last answer: {last.Message})", attempt, error);
+                }
                 throw new AwsCallException(request.Operation, request.Endpoint, request.Region, status, code, message ?? "", attempt, error);
+            }
+            if (status is not null)
+            {
+                lastAnswer = (status, code, message ?? "");
             }
             await Task.Delay(delay, time, ct).ConfigureAwait(false);
         }
