@@ -50,6 +50,18 @@ public sealed class DeployedRepairTests : IDisposable
             $"\"Resource\":\"{function}{(qualifier is null ? "" : ":" + qualifier)}\"," +
             $"\"Condition\":{{\"ArnLike\":{{\"AWS:SourceArn\":\"arn:aws:execute-api:us-east-1:{Account}:{sourceArnTail}\"}}}}}}");
 
+    private const string HttpApi = "h7t9p2q4r6";
+    private const string Checkout = "arn:aws:lambda:us-east-1:123456789012:function:checkout-api";
+    private const string HealthRoute = "arn:aws:lambda:us-east-1:123456789012:function:health";
+
+    /// <summary>An HTTP API with two routes, each its own function; GET /health has its permission, POST /checkout not.</summary>
+    private void HttpApiTwoRoutes()
+    {
+        _h.ApiGateway.HttpIntegration(HttpApi, "GET /health", HealthRoute).HttpIntegration(HttpApi, "POST /checkout", Checkout).Stage(HttpApi, "$default");
+        _h.Lambda.Function(Checkout).Function(HealthRoute);
+        Grant(HealthRoute, null, $"{HttpApi}/*/*/health");
+    }
+
     /// <summary>The missing-permission fixture (a whole REST execution log) as the deployed subscription delivers it.</summary>
     private static byte[] FilteredRestDelivery(Func<string, string>? rewrite = null)
     {
@@ -121,12 +133,7 @@ public sealed class DeployedRepairTests : IDisposable
     [Fact]
     public async Task Auto_FilteredHttpApiAccessLogTwoRoutes_RepairsTheBrokenRoutesFunctionOnly()
     {
-        const string httpApi = "h7t9p2q4r6";
-        const string checkout = "arn:aws:lambda:us-east-1:123456789012:function:checkout-api";
-        const string health = "arn:aws:lambda:us-east-1:123456789012:function:health";
-        _h.ApiGateway.HttpIntegration(httpApi, "GET /health", health).HttpIntegration(httpApi, "POST /checkout", checkout).Stage(httpApi, "$default");
-        _h.Lambda.Function(checkout).Function(health);
-        Grant(health, null, $"{httpApi}/*/*/health");
+        HttpApiTwoRoutes();
         // An HTTP API access-log entry names the route and the error, never the function.
         var entry = """{"requestId":"KB8aC-80EcIaXvg=","apiId":"h7t9p2q4r6","stage":"$default","routeKey":"POST /checkout","status":"500","integrationErrorMessage":"The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again.","errorMessageString":"Internal Server Error"}""";
         var delivery = DeployedDelivery.Encode("/aws/apigateway/h7t9p2q4r6-access", [entry]);
@@ -135,9 +142,9 @@ public sealed class DeployedRepairTests : IDisposable
         var first = await _h.Deliver(handler, delivery);
 
         RepairHarness.Repair(first, "cause").ShouldBe("permission_repaired");
-        RepairHarness.Repair(first, "functionArn").ShouldBe(checkout);
+        RepairHarness.Repair(first, "functionArn").ShouldBe(Checkout);
         _h.Lambda.Writes.ShouldBe(1);
-        Statements(_h.Lambda.Policy(health)).ShouldHaveSingleItem();
+        Statements(_h.Lambda.Policy(HealthRoute)).ShouldHaveSingleItem();
         _h.Sns.Publishes.Last().Form["Subject"].ShouldBe("[Remediator] 500 permission_repaired h7t9p2q4r6/$default POST /checkout x1");
 
         await _h.Deliver(handler, delivery);
@@ -148,17 +155,12 @@ public sealed class DeployedRepairTests : IDisposable
     [Fact]
     public async Task Auto_HttpApiEntryWithoutRoute_SurveysEveryRouteAndRepairsTheBrokenOne()
     {
-        const string httpApi = "h7t9p2q4r6";
-        const string checkout = "arn:aws:lambda:us-east-1:123456789012:function:checkout-api";
-        const string health = "arn:aws:lambda:us-east-1:123456789012:function:health";
-        _h.ApiGateway.HttpIntegration(httpApi, "GET /health", health).HttpIntegration(httpApi, "POST /checkout", checkout).Stage(httpApi, "$default");
-        _h.Lambda.Function(checkout).Function(health);
-        Grant(health, null, $"{httpApi}/*/*/health");
+        HttpApiTwoRoutes();
         var entry = """{"requestId":"KB8aC-80EcIaXvg=","apiId":"h7t9p2q4r6","stage":"$default","status":"500","integrationErrorMessage":"The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again."}""";
 
         var machine = await _h.Deliver(_h.Handler("auto"), DeployedDelivery.Encode("/aws/apigateway/h7t9p2q4r6-access", [entry]));
 
-        RepairHarness.Repair(machine, "functionArn").ShouldBe(checkout);
+        RepairHarness.Repair(machine, "functionArn").ShouldBe(Checkout);
         _h.Lambda.Writes.ShouldBe(1);
         _h.Sns.Publishes.Last().Form["Subject"].ShouldBe("[Remediator] 500 permission_repaired h7t9p2q4r6/$default POST /checkout x1");
     }

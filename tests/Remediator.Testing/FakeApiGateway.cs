@@ -165,10 +165,16 @@ public sealed class FakeApiGateway : RestJsonEndpoint
             }
             return (JsonNode)new JsonObject { ["id"] = $"res{n:D3}", ["path"] = g.Key, ["pathPart"] = g.Key.Split('/')[^1], ["resourceMethods"] = methods };
         }).ToList();
+        return RestPage(resources, query);
+    }
+
+    /// <summary>REST paging: <c>item</c>, <c>limit</c> (default 25), the next <c>position</c> while more remain.</summary>
+    private Answer RestPage(List<JsonNode> all, IReadOnlyDictionary<string, string> query)
+    {
         var size = Math.Min(MaxPageSize, int.TryParse(query.GetValueOrDefault("limit"), out var l) ? l : DefaultPageSize);
         var start = int.TryParse(query.GetValueOrDefault("position"), out var p) ? p : 0;
-        var page = new JsonObject { ["item"] = new JsonArray(resources.Skip(start).Take(size).Select(r => r.DeepClone()).ToArray()) };
-        if (start + size < resources.Count)
+        var page = new JsonObject { ["item"] = new JsonArray(all.Skip(start).Take(size).Select(r => r.DeepClone()).ToArray()) };
+        if (start + size < all.Count)
         {
             page["position"] = (start + size).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
@@ -188,14 +194,7 @@ public sealed class FakeApiGateway : RestJsonEndpoint
             if (a.Credentials is not null) o["authorizerCredentials"] = a.Credentials;
             return (JsonNode)o;
         }).ToList();
-        var size = Math.Min(MaxPageSize, int.TryParse(query.GetValueOrDefault("limit"), out var l) ? l : DefaultPageSize);
-        var start = int.TryParse(query.GetValueOrDefault("position"), out var p) ? p : 0;
-        var page = new JsonObject { ["item"] = new JsonArray(all.Skip(start).Take(size).ToArray()) };
-        if (start + size < all.Count)
-        {
-            page["position"] = (start + size).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return Ok(page.ToJsonString());
+        return RestPage(all, query);
     }
 
     private Answer Page(string apiId, IReadOnlyDictionary<string, string> query, Func<(List<(string Id, string Uri, string? Credentials)> Integrations, List<(string RouteKey, string IntegrationId, string? AuthorizerId)> Routes), IEnumerable<JsonNode>> items)

@@ -33,42 +33,19 @@ public sealed class ApiGatewayClient(AwsHttp http, string region, Uri restEndpoi
 
     private async Task<ApiIntegrations> RestApi(string apiId, string? stage, DateTimeOffset deadline, CancellationToken ct)
     {
+        // REST pages by "position" with "limit" (at most 500); HTTP APIs by "nextToken" with "maxResults".
+        var api = new Dictionary<string, string> { ["restapi_id"] = apiId };
         var integrations = new List<LambdaIntegration>();
-        string? position = null;
-        for (var page = 0; page < 100; page++)
-        {
-            var query = new Dictionary<string, string> { ["embed"] = "methods", ["limit"] = "500" };
-            if (position is not null)
+        await Pages(restEndpoint, "/restapis/{restapi_id}/resources", api, new() { ["embed"] = "methods", ["limit"] = "500" }, "position",
+            "API Gateway GetResources", deadline, ct, text =>
             {
-                query["position"] = position;
-            }
-            var response = await Get(restEndpoint, "/restapis/{restapi_id}/resources", new() { ["restapi_id"] = apiId }, query, "API Gateway GetResources", deadline, ct).ConfigureAwait(false);
-            var (items, next) = LambdaIntegrations.ParseRestResources(response.Text);
-            integrations.AddRange(items);
-            if (next is null || next == position)
-            {
-                break;
-            }
-            position = next;
-        }
+                var (items, next) = LambdaIntegrations.ParseRestResources(text);
+                integrations.AddRange(items);
+                return next;
+            }).ConfigureAwait(false);
         var authorizers = new List<LambdaAuthorizer>();
-        position = null;
-        for (var page = 0; page < 100; page++)
-        {
-            var query = new Dictionary<string, string> { ["limit"] = "500" };
-            if (position is not null)
-            {
-                query["position"] = position;
-            }
-            var response = await Get(restEndpoint, "/restapis/{restapi_id}/authorizers", new() { ["restapi_id"] = apiId }, query, "API Gateway GetAuthorizers", deadline, ct).ConfigureAwait(false);
-            var (items, next) = LambdaIntegrations.ParseAuthorizers(response.Text);
-            authorizers.AddRange(items);
-            if (next is null || next == position)
-            {
-                break;
-            }
-            position = next;
-        }
+        await Pages(restEndpoint, "/restapis/{restapi_id}/authorizers", api, new() { ["limit"] = "500" }, "position",
+            "API Gateway GetAuthorizers", deadline, ct, Authorizers(authorizers)).ConfigureAwait(false);
         var variables = stage is null ? new Dictionary<string, string>() : LambdaIntegrations.ParseStageVariables(
             (await Get(restEndpoint, "/restapis/{restapi_id}/stages/{stage_name}", new() { ["restapi_id"] = apiId, ["stage_name"] = stage }, null,
                 "API Gateway GetStage", deadline, ct).ConfigureAwait(false)).Text);
@@ -95,12 +72,7 @@ public sealed class ApiGatewayClient(AwsHttp http, string region, Uri restEndpoi
             return next;
         }).ConfigureAwait(false);
         var authorizers = new List<LambdaAuthorizer>();
-        await Pages("/v2/apis/{apiId}/authorizers", apiId, "API Gateway GetAuthorizers (v2)", deadline, ct, text =>
-        {
-            var (items, next) = LambdaIntegrations.ParseAuthorizers(text);
-            authorizers.AddRange(items);
-            return next;
-        }).ConfigureAwait(false);
+        await Pages("/v2/apis/{apiId}/authorizers", apiId, "API Gateway GetAuthorizers (v2)", deadline, ct, Authorizers(authorizers)).ConfigureAwait(false);
         var integrations = routes.Where(r => byId.ContainsKey(r.IntegrationId))
             .Select(r => new LambdaIntegration(null, null, r.RouteKey, byId[r.IntegrationId].Uri, byId[r.IntegrationId].Credentials, r.AuthorizerId))
             .Concat(byId.Where(kv => routes.All(r => r.IntegrationId != kv.Key)).Select(kv => new LambdaIntegration(null, null, null, kv.Value.Uri, kv.Value.Credentials)))
@@ -111,17 +83,29 @@ public sealed class ApiGatewayClient(AwsHttp http, string region, Uri restEndpoi
         return new ApiIntegrations(apiId, stage, ApiType.Http, integrations, variables, authorizers);
     }
 
-    private async Task Pages(string path, string apiId, string operation, DateTimeOffset deadline, CancellationToken ct, Func<string, string?> onPage)
+    private static Func<string, string?> Authorizers(List<LambdaAuthorizer> into) => text =>
+    {
+        var (items, next) = LambdaIntegrations.ParseAuthorizers(text);
+        into.AddRange(items);
+        return next;
+    };
+
+    private Task Pages(string path, string apiId, string operation, DateTimeOffset deadline, CancellationToken ct, Func<string, string?> onPage) =>
+        Pages(httpEndpoint, path, new() { ["apiId"] = apiId }, new() { ["maxResults"] = "100" }, "nextToken", operation, deadline, ct, onPage);
+
+    /// <summary>Reads every page (at most 100): <paramref name="onPage"/> takes a page's text and returns the next token.</summary>
+    private async Task Pages(Uri endpoint, string path, Dictionary<string, string> pathValues, Dictionary<string, string> query, string tokenName,
+        string operation, DateTimeOffset deadline, CancellationToken ct, Func<string, string?> onPage)
     {
         string? token = null;
         for (var page = 0; page < 100; page++)
         {
-            var query = new Dictionary<string, string> { ["maxResults"] = "100" };
+            var pageQuery = new Dictionary<string, string>(query);
             if (token is not null)
             {
-                query["nextToken"] = token;
+                pageQuery[tokenName] = token;
             }
-            var response = await Get(httpEndpoint, path, new() { ["apiId"] = apiId }, query, operation, deadline, ct).ConfigureAwait(false);
+            var response = await Get(endpoint, path, pathValues, pageQuery, operation, deadline, ct).ConfigureAwait(false);
             var next = onPage(response.Text);
             if (next is null || next == token)
             {
