@@ -15,22 +15,87 @@ public static class OptionNames
     public const string RepairMode = "REMEDIATOR_REPAIR_MODE";
     public const string RepairAllowedFunctions = "REMEDIATOR_REPAIR_ALLOWED_FUNCTIONS";
     public const string RepairApis = "REMEDIATOR_REPAIR_APIS";
+    public const string RepairAnyApi = "REMEDIATOR_REPAIR_ANY_API";
     public const string MaxRepairs = "REMEDIATOR_MAX_REPAIRS";
 
     public static IReadOnlyList<string> All { get; } =
-        [TopicArn, CooldownMinutes, MaxDecompressedMb, LogLevel, TimeBudgetSeconds, RepairMode, RepairAllowedFunctions, RepairApis, MaxRepairs];
+        [TopicArn, CooldownMinutes, MaxDecompressedMb, LogLevel, TimeBudgetSeconds, RepairMode, RepairAllowedFunctions, RepairApis, RepairAnyApi, MaxRepairs];
 }
 
 public enum LogLevel { Debug, Info, Warn, Error }
 
 /// <summary>Repair settings.</summary>
 /// <param name="Mode">off, dry-run (default) or auto.</param>
-/// <param name="AllowedFunctions">Function ARN patterns (* and ?) that may be repaired; none by default, so nothing is changed until the operator names functions.</param>
-/// <param name="Apis">API ids that may be repaired; empty means any API.</param>
+/// <param name="AllowedFunctions">Function ARN patterns that may be repaired (<see cref="FunctionPatterns"/>); none by default, so nothing is changed until the operator names functions.</param>
+/// <param name="Apis">API ids that may be repaired; none by default. Empty does not mean any API: see <paramref name="AnyApi"/>.</param>
 /// <param name="MaxPerInvocation">Repairs per invocation at most (default 5).</param>
-public sealed record RepairOptions(RepairMode Mode, IReadOnlyList<string> AllowedFunctions, IReadOnlyList<string> Apis, int MaxPerInvocation)
+/// <param name="AnyApi">Every API of the account is in scope (REMEDIATOR_REPAIR_ANY_API=true, an explicit opt-in); false by default. Never together with <paramref name="Apis"/>.</param>
+public sealed record RepairOptions(RepairMode Mode, IReadOnlyList<string> AllowedFunctions, IReadOnlyList<string> Apis, int MaxPerInvocation, bool AnyApi = false)
 {
     public static RepairOptions Off { get; } = new(RepairMode.Off, [], [], 0);
+
+    /// <summary>
+    /// Whether an API may be repaired: it is named in <see cref="Apis"/>, or the operator opted into any API. An empty
+    /// list is no API, so that auto mode never changes an API nobody named (anyone able to create an API that
+    /// integrates an allow-listed function would otherwise get it granted without holding lambda:AddPermission).
+    /// </summary>
+    public bool InScope(string apiId) => AnyApi || Apis.Contains(apiId, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// The rule for the repair allow-list, shared by the function's options and the CDK context (one source of truth):
+/// <c>arn:{partition}:lambda:{region}:{account}:function:{name}[:{qualifier}]</c> with partition, region and account
+/// literal, so that no pattern reaches past one account and region; only the name and the qualifier may hold IAM's
+/// wildcards <c>*</c> and <c>?</c>. A bare <c>*</c> is refused.
+/// </summary>
+public static class FunctionPatterns
+{
+    public const string Shape = "arn:aws:lambda:region:account:function:name, with * and ? allowed only in the name and qualifier";
+
+    /// <summary>Null when <paramref name="pattern"/> is acceptable, else why not.</summary>
+    public static string? Problem(string pattern)
+    {
+        var parts = pattern.Split(':');
+        if (parts.Length is not (7 or 8) || parts[0] != "arn" || parts[2] != "lambda" || parts[5] != "function")
+        {
+            return "is not a function ARN pattern";
+        }
+        if (!IsPartition(parts[1]))
+        {
+            return $"has partition '{parts[1]}': it must be literal (aws, aws-cn, aws-us-gov)";
+        }
+        if (!IsRegion(parts[3]))
+        {
+            return $"has region '{parts[3]}': it must be literal (e.g. eu-west-1)";
+        }
+        if (parts[4].Length != 12 || !parts[4].All(char.IsAsciiDigit))
+        {
+            return $"has account '{parts[4]}': it must be a literal 12-digit account id";
+        }
+        if (!IsNamePattern(parts[6], 64, allowDollar: false))
+        {
+            return $"has function name '{parts[6]}': letters, digits, - and _, with * and ? (at most 64)";
+        }
+        if (parts.Length == 8 && !IsNamePattern(parts[7], 128, allowDollar: true))
+        {
+            return $"has qualifier '{parts[7]}': letters, digits, - and _ (or $LATEST), with * and ?";
+        }
+        return null;
+    }
+
+    private static bool IsPartition(string s) =>
+        s.Length is > 0 and <= 16 && s.StartsWith("aws", StringComparison.Ordinal) && s.All(c => char.IsAsciiLetterLower(c) || c == '-') && !s.EndsWith('-');
+
+    // Literal regions: letters and hyphens, then a number (us-east-1, us-gov-west-1, cn-north-1, eu-central-2).
+    private static bool IsRegion(string s)
+    {
+        var dash = s.LastIndexOf('-');
+        return s.Length <= 32 && dash > 0 && dash < s.Length - 1 && s[(dash + 1)..].All(char.IsAsciiDigit)
+            && s[..dash].Contains('-', StringComparison.Ordinal) && s[..dash].Split('-').All(p => p.Length > 0 && p.All(char.IsAsciiLetterLower));
+    }
+
+    private static bool IsNamePattern(string s, int max, bool allowDollar) =>
+        s.Length is > 0 and var n && n <= max && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '*' or '?' || (allowDollar && c == '$'));
 }
 
 /// <summary>A missing or invalid setting: the message names the variable and what it must be.</summary>
@@ -73,10 +138,49 @@ public sealed record FunctionOptions(string TopicArn, TimeSpan Cooldown, long Ma
             Aws.AwsRegion.Resolve(env),
             new RepairOptions(
                 Mode(env(OptionNames.RepairMode)),
-                List(env(OptionNames.RepairAllowedFunctions)),
-                List(env(OptionNames.RepairApis)),
-                Number(env, OptionNames.MaxRepairs, 5, 0, 50, "repairs")));
+                AllowedFunctions(env(OptionNames.RepairAllowedFunctions)),
+                Apis(env(OptionNames.RepairApis), Flag(env, OptionNames.RepairAnyApi)),
+                Number(env, OptionNames.MaxRepairs, 5, 0, 50, "repairs"),
+                Flag(env, OptionNames.RepairAnyApi)));
     }
+
+    private static IReadOnlyList<string> AllowedFunctions(string? value)
+    {
+        var patterns = List(value);
+        foreach (var pattern in patterns)
+        {
+            if (FunctionPatterns.Problem(pattern) is { } problem)
+            {
+                throw new OptionsException($"{OptionNames.RepairAllowedFunctions}: '{pattern}' {problem} ({FunctionPatterns.Shape}; a bare * is refused)");
+            }
+        }
+        return patterns;
+    }
+
+    /// <summary>API ids as API Gateway writes them (letters and digits): a <c>*</c> or a path never becomes a scope.</summary>
+    private static IReadOnlyList<string> Apis(string? value, bool anyApi)
+    {
+        var ids = List(value);
+        foreach (var id in ids)
+        {
+            if (id.Length is 0 or > 32 || !id.All(char.IsAsciiLetterOrDigit))
+            {
+                throw new OptionsException($"{OptionNames.RepairApis}: '{id}' is not an API id (letters and digits, e.g. a1b2c3d4e5); to allow any API set {OptionNames.RepairAnyApi}=true instead");
+            }
+        }
+        if (anyApi && ids.Count > 0)
+        {
+            throw new OptionsException($"{OptionNames.RepairApis} and {OptionNames.RepairAnyApi}=true contradict each other: name the APIs or allow any, not both");
+        }
+        return ids;
+    }
+
+    private static bool Flag(Func<string, string?> env, string name) => env(name)?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "false" => false,
+        "true" => true,
+        var other => throw new OptionsException($"{name} must be true or false, got '{other}'"),
+    };
 
     private static RepairMode Mode(string? value) => value?.Trim().ToLowerInvariant() switch
     {

@@ -47,7 +47,7 @@ public sealed class LogSubscriptions : Construct
             // decisive phrase, and the function drops those that are not API Gateway's.
             var policy = new CfnAccountPolicy(this, "AllLogGroups", new CfnAccountPolicyProps
             {
-                PolicyName = "remediator",
+                PolicyName = FilterName, // the name the delivery metrics carry (Alarms)
                 PolicyType = "SUBSCRIPTION_FILTER_POLICY",
                 Scope = "ALL",
                 PolicyDocument = stack.ToJsonString(new Dictionary<string, object>

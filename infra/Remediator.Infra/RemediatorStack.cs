@@ -1,7 +1,6 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.Lambda;
-using Amazon.CDK.AWS.Lambda.Destinations;
 using Amazon.CDK.AWS.Logs;
 using Amazon.CDK.AWS.SQS;
 using Constructs;
@@ -34,6 +33,16 @@ public sealed class RemediatorStack : Stack
             EnforceSSL = true,
         });
 
+        // Our own role, so that CDK adds no AWSLambdaBasicExecutionRole (logs:CreateLogGroup and friends on every log
+        // group): the function writes to its own group, which the stack creates, and nowhere else.
+        var role = new Role(this, "FunctionRole", new RoleProps { AssumedBy = new ServicePrincipal("lambda.amazonaws.com") });
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "OwnLogGroup",
+            Actions = ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resources = [logGroup.LogGroupArn], // the group's Arn attribute ends in :* and so covers its streams
+        }));
+
         Function = new Amazon.CDK.AWS.Lambda.Function(this, "Function", new FunctionProps
         {
             Description = "Remediator: diagnoses API Gateway 5xx from logs, repairs missing invoke permissions, publishes findings",
@@ -47,38 +56,65 @@ public sealed class RemediatorStack : Stack
             Timeout = Duration.Seconds(TimeoutSeconds),
             LoggingFormat = LoggingFormat.JSON,
             LogGroup = logGroup,
+            Role = role,
             // Bounded, so that a 5xx storm in every API cannot starve the account's other functions.
             ReservedConcurrentExecutions = ReservedConcurrency,
-            RetryAttempts = 2,
-            MaxEventAge = Duration.Hours(6),
-            OnFailure = new SqsDestination(FailedDeliveries),
             Environment = FunctionEnvironment(config, notifications.Topic.TopicArn),
         });
+        // Publishing to an encrypted topic: sns:Publish on the topic (GrantPublish), and the two KMS actions SNS uses
+        // for the publisher (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html), nothing with a wildcard.
         notifications.Topic.GrantPublish(Function);
-        // Publishing to an encrypted topic needs the key too (GrantPublish does not add it in this CDK version).
-        notifications.Key.Grant(Function, "kms:GenerateDataKey*", "kms:Decrypt");
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "FindingsTopicKey",
+            Actions = ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resources = [notifications.Key.KeyArn],
+        }));
         foreach (var statement in RepairPolicy.Statements(config, this))
         {
             Function.AddToRolePolicy(statement);
         }
 
+        // Asynchronous invocation written out rather than through OnFailure = new SqsDestination(...): that grants
+        // sqs:GetQueueAttributes and sqs:GetQueueUrl too, and Lambda needs only sqs:SendMessage to deliver a record.
+        role.AddToPolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "OnFailureQueue",
+            Actions = ["sqs:SendMessage"],
+            Resources = [FailedDeliveries.QueueArn],
+        }));
+        var invokeConfig = new CfnEventInvokeConfig(this, "AsyncInvoke", new CfnEventInvokeConfigProps
+        {
+            FunctionName = Function.FunctionName,
+            Qualifier = "$LATEST",
+            MaximumRetryAttempts = 2,
+            MaximumEventAgeInSeconds = (int)Duration.Hours(6).ToSeconds(),
+            DestinationConfig = new CfnEventInvokeConfig.DestinationConfigProperty
+            {
+                OnFailure = new CfnEventInvokeConfig.OnFailureProperty { Destination = FailedDeliveries.QueueArn },
+            },
+        });
+        invokeConfig.Node.AddDependency(role); // Lambda checks the role may send to the queue when the config is written
+
         new LogSubscriptions(this, "Subscriptions", config, Function, logGroup);
-        new Alarms(this, "Alarms", config, Function, FailedDeliveries, notifications.Topic);
+        new Alarms(this, "Alarms", Function, FailedDeliveries, notifications.Topic, notifications.AlarmTopic);
 
         if (config.ApiGatewayCloudWatchRole)
         {
             // Account-wide and off by default: API Gateway writes no execution log at all until the account has a
             // CloudWatch role. One AWS::ApiGateway::Account per account and region, or they overwrite each other.
-            var role = new Role(this, "ApiGatewayCloudWatchRole", new RoleProps
+            var apiGatewayRole = new Role(this, "ApiGatewayCloudWatchRole", new RoleProps
             {
                 AssumedBy = new ServicePrincipal("apigateway.amazonaws.com"),
                 ManagedPolicies = [ManagedPolicy.FromAwsManagedPolicyName("service-role/AmazonAPIGatewayPushToCloudWatchLogs")],
             });
-            new Amazon.CDK.AWS.APIGateway.CfnAccount(this, "ApiGatewayAccount", new Amazon.CDK.AWS.APIGateway.CfnAccountProps { CloudWatchRoleArn = role.RoleArn });
+            new Amazon.CDK.AWS.APIGateway.CfnAccount(this, "ApiGatewayAccount", new Amazon.CDK.AWS.APIGateway.CfnAccountProps { CloudWatchRoleArn = apiGatewayRole.RoleArn });
         }
 
         Topic = notifications.Topic;
+        AlarmTopic = notifications.AlarmTopic;
         new CfnOutput(this, "TopicArn", new CfnOutputProps { Value = Topic.TopicArn, Description = "Findings are published here" });
+        new CfnOutput(this, "AlarmTopicArn", new CfnOutputProps { Value = AlarmTopic.TopicArn, Description = "Remediator's own alarms" });
         new CfnOutput(this, "FailedDeliveriesQueue", new CfnOutputProps { Value = FailedDeliveries.QueueUrl, Description = "Deliveries that could not be processed" });
         new CfnOutput(this, "FunctionName", new CfnOutputProps { Value = Function.FunctionName });
     }
@@ -86,6 +122,7 @@ public sealed class RemediatorStack : Stack
     public Amazon.CDK.AWS.Lambda.Function Function { get; }
     public Queue FailedDeliveries { get; }
     public Amazon.CDK.AWS.SNS.Topic Topic { get; }
+    public Amazon.CDK.AWS.SNS.Topic AlarmTopic { get; }
 
     /// <summary>Exactly the options the function reads (<see cref="OptionNames"/>), set here and nowhere else.</summary>
     public static Dictionary<string, string> FunctionEnvironment(StackConfig config, string topicArn) => new()
@@ -97,7 +134,9 @@ public sealed class RemediatorStack : Stack
         [OptionNames.TimeBudgetSeconds] = TimeBudgetSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         [OptionNames.RepairMode] = config.RepairMode switch { Core.Repair.RepairMode.Off => "off", Core.Repair.RepairMode.Auto => "auto", _ => "dry-run" },
         [OptionNames.RepairAllowedFunctions] = string.Join(',', config.RepairAllowedFunctions),
-        [OptionNames.RepairApis] = string.Join(',', config.RepairApis),
+        // The scope the role's apigateway:GET covers (RepairPolicy): the named ids, or any API only when opted into.
+        [OptionNames.RepairApis] = string.Join(',', config.RepairApiIds),
+        [OptionNames.RepairAnyApi] = config.RepairAnyApiInScope ? "true" : "false",
         [OptionNames.MaxRepairs] = "5",
     };
 }

@@ -7,32 +7,35 @@ namespace Remediator.Infra;
 /// <summary>
 /// Exactly the IAM actions repair needs in each mode (README, Repair): none when off; apigateway:GET on the APIs in
 /// scope plus lambda:GetPolicy and lambda:ListTags on the allowed functions in dry-run; lambda:AddPermission on the
-/// allowed functions too in auto. Never lambda:AddPermission on "*". The Lambda authorizers are read too
-/// (<c>/restapis/{id}/authorizers</c>, <c>/apis/{id}/authorizers</c>): deployed, the log does not say which function
-/// failed, and an authorizer may be the one API Gateway may not invoke.
+/// allowed functions too in auto, only for principal apigateway.amazonaws.com. Never a Lambda action on "*". The
+/// API Gateway paths are exactly those the function reads (ApiGatewayClient): the Lambda authorizers among them
+/// (<c>/restapis/{id}/authorizers</c>, <c>/apis/{id}/authorizers</c>), since deployed, the log does not say which
+/// function failed, and an authorizer may be the one API Gateway may not invoke. With any API in scope
+/// (<see cref="StackConfig.RepairAnyApiInScope"/>) the same path shapes carry <c>*</c> for the id, never
+/// <c>/restapis/*</c>.
 /// </summary>
 public static class RepairPolicy
 {
+    /// <summary>The paths the function reads for one API id (or <c>*</c>).</summary>
+    public static IEnumerable<string> ApiPaths(string api) =>
+    [
+        $"/restapis/{api}/resources", $"/restapis/{api}/authorizers", $"/restapis/{api}/stages/*",
+        $"/apis/{api}/integrations", $"/apis/{api}/routes", $"/apis/{api}/authorizers", $"/apis/{api}/stages/*",
+    ];
+
     public static IEnumerable<PolicyStatement> Statements(StackConfig config, Stack stack)
     {
         if (config.RepairMode == RepairMode.Off)
         {
             yield break;
         }
-        var apiResources = config.AllApis
-            ? new[] { "/restapis/*", "/apis/*" }
-            : config.ReadableApis.SelectMany(api => new[]
-            {
-                $"/restapis/{api}/resources", $"/restapis/{api}/authorizers", $"/restapis/{api}/stages/*",
-                $"/apis/{api}/integrations", $"/apis/{api}/routes", $"/apis/{api}/authorizers", $"/apis/{api}/stages/*",
-            });
-        var apis = apiResources.Select(r => $"arn:{stack.Partition}:apigateway:{stack.Region}::{r}").ToArray();
+        var ids = config.RepairAnyApiInScope ? ["*"] : config.RepairApiIds;
+        var apis = ids.SelectMany(ApiPaths).Select(r => $"arn:{stack.Partition}:apigateway:{stack.Region}::{r}").ToArray();
         if (apis.Length > 0)
         {
             yield return new PolicyStatement(new PolicyStatementProps { Sid = "ReadApiIntegrations", Actions = ["apigateway:GET"], Resources = apis });
         }
-        // Each pattern also covers the function's aliases and versions (policies are per qualifier).
-        var functions = config.RepairAllowedFunctions.SelectMany(p => new[] { p, p + ":*" }).ToArray();
+        var functions = FunctionResources(config.RepairAllowedFunctions);
         if (functions.Length == 0)
         {
             yield break; // nothing allowed: every repair is refused before any Lambda call (not_allow_listed)
@@ -40,7 +43,19 @@ public static class RepairPolicy
         yield return new PolicyStatement(new PolicyStatementProps { Sid = "ReadFunctionPolicies", Actions = ["lambda:GetPolicy", "lambda:ListTags"], Resources = functions });
         if (config.RepairMode == RepairMode.Auto)
         {
-            yield return new PolicyStatement(new PolicyStatementProps { Sid = "AddInvokePermission", Actions = ["lambda:AddPermission"], Resources = functions });
+            // lambda:Principal: the role can grant invoke rights to API Gateway only, whatever a bug or a forged line
+            // asks for (https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html).
+            yield return new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "AddInvokePermission",
+                Actions = ["lambda:AddPermission"],
+                Resources = functions,
+                Conditions = new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["lambda:Principal"] = "apigateway.amazonaws.com" } },
+            });
         }
     }
+
+    /// <summary>Each pattern, and for an unqualified one its aliases and versions too (policies are per qualifier).</summary>
+    public static string[] FunctionResources(IEnumerable<string> patterns) =>
+        patterns.SelectMany(p => p.Split(':').Length == 8 ? new[] { p } : [p, p + ":*"]).Distinct().ToArray();
 }

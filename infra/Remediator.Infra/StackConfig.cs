@@ -33,9 +33,10 @@ public sealed record StackConfig
     public RepairMode RepairMode { get; init; } = RepairMode.DryRun;
     public IReadOnlyList<string> RepairAllowedFunctions { get; init; } = [];
     public IReadOnlyList<string> RepairApis { get; init; } = [];
+    /// <summary>Repair may read and change any API of the account and region (repairAnyApi=true): an explicit opt-in.</summary>
+    public bool RepairAnyApi { get; init; }
     public int CooldownMinutes { get; init; } = 15;
     public string Architecture { get; init; } = "arm64";
-    public int? NoDeliveryAlarmHours { get; init; }
     public bool ApiGatewayCloudWatchRole { get; init; }
     public int LogRetentionDays { get; init; } = 30;
     public string FunctionCodePath { get; init; } = ".build/function";
@@ -43,8 +44,19 @@ public sealed record StackConfig
     public bool NativeAot { get; init; }
     public string BootstrapCodePath { get; init; } = ".build/bootstrap";
 
-    /// <summary>The API ids whose configuration the function may read (apigateway:GET): the repair list, else the subscribed REST APIs.</summary>
-    public IReadOnlyList<string> ReadableApis => RepairApis.Count > 0 ? RepairApis : RestApis.Select(r => r.ApiId).Distinct().ToList();
+    /// <summary>
+    /// The API ids repair may read (apigateway:GET) and, in auto, change: repairApis, else the subscribed REST APIs.
+    /// Empty when repair is off or any API is in scope (<see cref="RepairAnyApiInScope"/>). The function gets exactly this list
+    /// (REMEDIATOR_REPAIR_APIS), so its scope and its IAM are the same.
+    /// </summary>
+    public IReadOnlyList<string> RepairApiIds => RepairMode == RepairMode.Off || RepairAnyApiInScope ? [] : RepairApis.Count > 0 ? RepairApis : RestApis.Select(r => r.ApiId).Distinct().ToList();
+
+    /// <summary>
+    /// Any API is in scope (REMEDIATOR_REPAIR_ANY_API=true, apigateway:GET with <c>*</c> for the id): when the operator
+    /// says so (repairAnyApi=true), or in dry-run with allApis and no repairApis, where reading is all repair can do.
+    /// Auto mode never gets it implicitly.
+    /// </summary>
+    public bool RepairAnyApiInScope => RepairMode != RepairMode.Off && (RepairAnyApi || (AllApis && RepairApis.Count == 0 && RepairMode == RepairMode.DryRun));
 
     /// <summary>The retention periods CloudWatch Logs accepts.</summary>
     public static IReadOnlyList<int> RetentionValues { get; } = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -70,6 +82,7 @@ public sealed record StackConfig
             },
             RepairAllowedFunctions = List(context, "repairAllowedFunctions").Select(ValidFunctionPattern).ToList(),
             RepairApis = List(context, "repairApis").Select(a => ValidApiId(a, "repairApis")).ToList(),
+            RepairAnyApi = Bool(context, "repairAnyApi"),
             CooldownMinutes = Int(context, "cooldownMinutes", 15, 0, 1440),
             Architecture = Str(context, "architecture") switch
             {
@@ -77,7 +90,6 @@ public sealed record StackConfig
                 "x86_64" => "x86_64",
                 var other => throw new ConfigException($"architecture must be arm64 or x86_64, got '{other}'"),
             },
-            NoDeliveryAlarmHours = context("noDeliveryAlarmHours") is null ? null : Int(context, "noDeliveryAlarmHours", 0, 1, 24),
             ApiGatewayCloudWatchRole = Bool(context, "apiGatewayCloudWatchRole"),
             LogRetentionDays = Int(context, "logRetentionDays", 30, 1, 3653) is var days && RetentionValues.Contains(days) ? days
                 : throw new ConfigException($"logRetentionDays must be one of {string.Join(", ", RetentionValues)}"),
@@ -85,6 +97,21 @@ public sealed record StackConfig
             NativeAot = Bool(context, "nativeAot"),
             BootstrapCodePath = Str(context, "bootstrapCodePath") ?? ".build/bootstrap",
         };
+        if (context("noDeliveryAlarmHours") is not null)
+        {
+            // Only failing lines are forwarded, so "no delivery" meant healthy APIs: the alarm cried wolf and is gone.
+            throw new ConfigException("noDeliveryAlarmHours was removed: only 5xx lines are delivered, so no delivery means healthy APIs. The stack now alarms on subscription delivery errors instead (README, Deploy)");
+        }
+        if (config.RepairAnyApi && config.RepairApis.Count > 0)
+        {
+            throw new ConfigException("repairApis and repairAnyApi=true contradict each other: name the APIs repair may change, or allow any, not both");
+        }
+        if (config.RepairMode == RepairMode.Auto && !config.RepairAnyApi && config.RepairApiIds.Count == 0)
+        {
+            throw new ConfigException(config.AllApis
+                ? "repairMode=auto with allApis changes only APIs you name: set repairApis (API ids), or repairAnyApi=true to let it grant on any API of the account"
+                : "repairMode=auto has no API to repair: set repairApis (API ids; restApis count too), or repairAnyApi=true for any API of the account");
+        }
         if (config.NativeAot && config.Architecture == "arm64" && context("architecture") is not null)
         {
             throw new ConfigException("nativeAot builds x86_64 only here (no arm64 cross toolchain on the build machines): drop architecture=arm64 or nativeAot");
@@ -124,10 +151,11 @@ public sealed record StackConfig
         value.Length is > 3 and < 255 && value.IndexOf('@') is > 0 and var at && at < value.Length - 1 && !value.Contains(' ') ? value
             : throw new ConfigException($"notifyEmails: '{value}' is not an e-mail address");
 
+    /// <summary>The function's own rule (<see cref="Function.FunctionPatterns"/>): partition, region and account literal.</summary>
     private static string ValidFunctionPattern(string value) =>
-        value.StartsWith("arn:", StringComparison.Ordinal) && value.Split(':') is { Length: 7 or 8 } parts && parts[2] == "lambda" && parts[5] == "function"
-            ? value
-            : throw new ConfigException($"repairAllowedFunctions: '{value}' is not a function ARN pattern (arn:aws:lambda:region:account:function:name, * and ? allowed in the name; a bare * is not accepted)");
+        Function.FunctionPatterns.Problem(value) is { } problem
+            ? throw new ConfigException($"repairAllowedFunctions: '{value}' {problem} ({Function.FunctionPatterns.Shape}; a bare * is refused)")
+            : value;
 
     /// <summary>
     /// <c>accessLogGroups</c>: "name" or "name:format" (format json, the default, or clf), comma-separated or a list;

@@ -54,6 +54,83 @@ public class FunctionOptionsTests
         Should.Throw<OptionsException>(() => Load([.. values])).Message.ShouldContain(expected);
     }
 
+    [Theory]
+    [InlineData("*", "'*' is not a function ARN pattern")]
+    [InlineData("arn:aws:lambda:*:*:function:*", "has region '*': it must be literal")]
+    [InlineData("arn:aws:lambda:us-east-1:*:function:*", "has account '*': it must be a literal 12-digit account id")]
+    [InlineData("arn:*:lambda:us-east-1:123456789012:function:books", "has partition '*': it must be literal")]
+    [InlineData("arn:aws*:lambda:us-east-1:123456789012:function:books", "has partition 'aws*'")]
+    [InlineData("arn:aws:lambda:us-east-?:123456789012:function:books", "has region 'us-east-?'")]
+    [InlineData("arn:aws:lambda:us-east-1:1234567890:function:books", "has account '1234567890'")]
+    [InlineData("arn:aws:lambda:us-east-1:123456789012:function:books/x", "has function name 'books/x'")]
+    [InlineData("arn:aws:lambda:us-east-1:123456789012:layer:books", "is not a function ARN pattern")]
+    [InlineData("arn:aws:lambda:us-east-1:123456789012:function:books-*,*", "'*' is not a function ARN pattern")]
+    public void Load_AllowedFunctionWiderThanOneAccountAndRegion_Fails(string value, string expected)
+    {
+        var e = Should.Throw<OptionsException>(() => Load((OptionNames.TopicArn, Topic), (OptionNames.RepairAllowedFunctions, value)));
+
+        e.Message.ShouldContain(OptionNames.RepairAllowedFunctions);
+        e.Message.ShouldContain(expected);
+    }
+
+    [Theory]
+    [InlineData("arn:aws:lambda:us-east-1:123456789012:function:*")]
+    [InlineData("arn:aws:lambda:us-east-1:123456789012:function:books-?pi")]
+    [InlineData("arn:aws:lambda:us-east-1:123456789012:function:books-api:live")]
+    [InlineData("arn:aws:lambda:us-east-1:123456789012:function:books-api:*")]
+    [InlineData("arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:books")]
+    [InlineData("arn:aws-cn:lambda:cn-north-1:123456789012:function:books")]
+    public void Load_AllowedFunctionPatternInTheName_Accepted(string value)
+    {
+        Load((OptionNames.TopicArn, Topic), (OptionNames.RepairAllowedFunctions, value)).Repair.AllowedFunctions.ShouldBe([value]);
+    }
+
+    [Fact]
+    public void Load_NoRepairApis_NoApiInScope()
+    {
+        var repair = Load((OptionNames.TopicArn, Topic), (OptionNames.RepairMode, "auto")).Repair;
+
+        repair.Apis.ShouldBeEmpty();
+        repair.AnyApi.ShouldBeFalse();
+        repair.InScope("a1b2c3d4e5").ShouldBeFalse(); // empty is no API, not any API
+    }
+
+    [Fact]
+    public void Load_NamedApis_OnlyThoseInScope()
+    {
+        var repair = Load((OptionNames.TopicArn, Topic), (OptionNames.RepairApis, "a1b2c3d4e5, zz99yy88xx")).Repair;
+
+        repair.Apis.ShouldBe(["a1b2c3d4e5", "zz99yy88xx"]);
+        repair.InScope("a1b2c3d4e5").ShouldBeTrue();
+        repair.InScope("A1B2C3D4E5").ShouldBeFalse();
+        repair.InScope("other12345").ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Load_AnyApiOptIn_EveryApiInScope()
+    {
+        var repair = Load((OptionNames.TopicArn, Topic), (OptionNames.RepairAnyApi, "TRUE")).Repair;
+
+        repair.AnyApi.ShouldBeTrue();
+        repair.InScope("a1b2c3d4e5").ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData(OptionNames.RepairApis, "*", "REMEDIATOR_REPAIR_APIS: '*' is not an API id")]
+    [InlineData(OptionNames.RepairApis, "a1b2/prod", "REMEDIATOR_REPAIR_APIS: 'a1b2/prod' is not an API id")]
+    [InlineData(OptionNames.RepairAnyApi, "yes", "REMEDIATOR_REPAIR_ANY_API must be true or false, got 'yes'")]
+    public void Load_InvalidApiScope_FailsNamingTheVariable(string name, string value, string expected)
+    {
+        Should.Throw<OptionsException>(() => Load((OptionNames.TopicArn, Topic), (name, value))).Message.ShouldContain(expected);
+    }
+
+    [Fact]
+    public void Load_NamedApisAndAnyApi_Contradict()
+    {
+        Should.Throw<OptionsException>(() => Load((OptionNames.TopicArn, Topic), (OptionNames.RepairApis, "a1b2c3d4e5"), (OptionNames.RepairAnyApi, "true")))
+            .Message.ShouldContain("contradict");
+    }
+
     [Fact]
     public void Handler_ColdStartWithoutTopic_FailsWithTheVariableName()
     {

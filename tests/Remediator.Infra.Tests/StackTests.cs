@@ -20,12 +20,32 @@ public class StackTests
         return dir;
     }
 
-    private static JsonElement Synth(params (string Key, object Value)[] context)
+    /// <summary>cdk.json's feature flags (minimizePolicies among them), so the tests see the statements a deploy sees.</summary>
+    private static readonly Dictionary<string, object> CdkJsonContext = ReadCdkJsonContext();
+
+    private static Dictionary<string, object> ReadCdkJsonContext()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "cdk.json")))
+        {
+            dir = dir.Parent;
+        }
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir!.FullName, "cdk.json")));
+        return doc.RootElement.GetProperty("context").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.Array => (object)p.Value.EnumerateArray().Select(e => e.GetString()!).ToArray(),
+            _ => p.Value.ToString(),
+        });
+    }
+
+    internal static JsonElement Synth(params (string Key, object Value)[] context)
     {
         var values = context.ToDictionary(c => c.Key, c => c.Value);
         values["functionCodePath"] = CodePath;
         values["bootstrapCodePath"] = CodePath;
-        var app = new App();
+        var app = new App(new AppProps { Context = CdkJsonContext });
         var config = StackConfig.From(k => values.GetValueOrDefault(k));
         var stack = new RemediatorStack(app, "Test", config, new StackProps { Env = new Amazon.CDK.Environment { Account = "123456789012", Region = "eu-west-1" } });
         var json = JsonSerializer.Serialize(Template.FromStack(stack).ToJSON());
@@ -34,12 +54,6 @@ public class StackTests
 
     private static IEnumerable<JsonElement> Resources(JsonElement template, string type) =>
         template.GetProperty("Resources").EnumerateObject().Select(r => r.Value).Where(r => r.GetProperty("Type").GetString() == type);
-
-    private static IEnumerable<JsonElement> Statements(JsonElement template) =>
-        Resources(template, "AWS::IAM::Policy").SelectMany(p => p.GetProperty("Properties").GetProperty("PolicyDocument").GetProperty("Statement").EnumerateArray());
-
-    private static List<string> Actions(JsonElement statement) =>
-        statement.GetProperty("Action").ValueKind == JsonValueKind.Array ? statement.GetProperty("Action").EnumerateArray().Select(a => a.GetString()!).ToList() : [statement.GetProperty("Action").GetString()!];
 
     private static string Flat(JsonElement e) => e.GetRawText();
 
@@ -182,18 +196,51 @@ public class StackTests
     }
 
     [Fact]
-    public void Topic_EncryptedWithAKeyCloudWatchAlarmsMayUse_AndAlarmsPublishToIt()
+    public void Topics_FindingsEncryptedAndAlarmsApart_EachWithAnExplicitTlsOnlyPolicy()
     {
-        var t = Synth(("restApis", "abc123defg/prod"), ("notifyEmails", "ops@example.com,sre@example.com"), ("noDeliveryAlarmHours", "6"));
+        var t = Synth(("restApis", "abc123defg/prod"), ("notifyEmails", "ops@example.com,sre@example.com"));
 
-        Resources(t, "AWS::SNS::Topic").ShouldHaveSingleItem().GetProperty("Properties").TryGetProperty("KmsMasterKeyId", out _).ShouldBeTrue();
-        Flat(Resources(t, "AWS::KMS::Key").ShouldHaveSingleItem()).ShouldContain("cloudwatch.amazonaws.com");
-        Resources(t, "AWS::SNS::Subscription").Select(s => s.GetProperty("Properties").GetProperty("Endpoint").GetString()).Order().ShouldBe(["ops@example.com", "sre@example.com"]);
+        var topics = t.GetProperty("Resources").EnumerateObject().Where(r => r.Value.GetProperty("Type").GetString() == "AWS::SNS::Topic").ToDictionary(r => r.Name[..^8], r => r.Value.GetProperty("Properties"));
+        topics.Keys.Order().ShouldBe(["NotificationsAlarms", "NotificationsFindings"]);
+        topics["NotificationsFindings"].TryGetProperty("KmsMasterKeyId", out _).ShouldBeTrue();
+        topics["NotificationsAlarms"].TryGetProperty("KmsMasterKeyId", out _).ShouldBeFalse(); // CloudWatch cannot use alias/aws/sns; no key to break
+        // The key serves the function only now: no service principal in its policy.
+        Flat(Resources(t, "AWS::KMS::Key").ShouldHaveSingleItem()).ShouldNotContain("cloudwatch.amazonaws.com");
+        Resources(t, "AWS::SNS::Subscription").Select(s => s.GetProperty("Properties").GetProperty("Endpoint").GetString()).Order()
+            .ShouldBe(["ops@example.com", "ops@example.com", "sre@example.com", "sre@example.com"]); // both topics
+        // One policy per topic (two on one topic overwrite each other), exactly these statements.
+        var policies = Resources(t, "AWS::SNS::TopicPolicy").Select(p => p.GetProperty("Properties")).ToList();
+        policies.Count.ShouldBe(2);
+        policies.Select(p => TemplateText.Token(p.GetProperty("Topics"))).Order().ShouldBe(["${NotificationsAlarms}", "${NotificationsFindings}"]);
+        var statements = policies.SelectMany(p => p.GetProperty("PolicyDocument").GetProperty("Statement").EnumerateArray()).Select(TemplateText.Statement).Order(StringComparer.Ordinal).ToList();
+        const string Actions = "sns:AddPermission,sns:DeleteTopic,sns:GetTopicAttributes,sns:ListSubscriptionsByTopic,sns:Publish,sns:RemovePermission,sns:SetTopicAttributes,sns:Subscribe";
+        statements.ShouldBe(new[]
+        {
+            "Allow sns:Publish by Service:cloudwatch.amazonaws.com on ${NotificationsAlarms} if StringEquals aws:SourceAccount=123456789012",
+            $"Deny {Actions} by AWS:* on ${{NotificationsAlarms}} if Bool aws:SecureTransport=false",
+            $"Deny {Actions} by AWS:* on ${{NotificationsFindings}} if Bool aws:SecureTransport=false",
+        }.Order(StringComparer.Ordinal).ToList());
+    }
+
+    [Fact]
+    public void Alarms_FailuresOnTheDeliveryPathOnly_ToTheAlarmTopic()
+    {
+        var t = Synth(("restApis", "abc123defg/prod"), ("accessLogGroups", "/aws/apigateway/http-access"));
+
         var alarms = Resources(t, "AWS::CloudWatch::Alarm").Select(a => a.GetProperty("Properties")).ToList();
-        alarms.Select(a => a.GetProperty("MetricName").GetString()).Order().ShouldBe(["ApproximateNumberOfMessagesVisible", "Errors", "Invocations", "Throttles"]);
-        alarms.ShouldAllBe(a => Flat(a.GetProperty("AlarmActions")).Contains("NotificationsFindings"));
-        alarms.Single(a => a.GetProperty("MetricName").GetString() == "Invocations").GetProperty("TreatMissingData").GetString().ShouldBe("breaching");
-        Statements(t).ShouldContain(s => Actions(s).Contains("kms:GenerateDataKey*"));
+        var plain = alarms.Where(a => a.TryGetProperty("MetricName", out _)).ToList();
+        plain.Select(a => $"{a.GetProperty("Namespace").GetString()}/{a.GetProperty("MetricName").GetString()}").Order().ShouldBe(
+            ["AWS/Lambda/AsyncEventsDropped", "AWS/Lambda/DestinationDeliveryFailures", "AWS/Lambda/Errors", "AWS/Lambda/Throttles", "AWS/SNS/NumberOfNotificationsFailed", "AWS/SQS/ApproximateNumberOfMessagesVisible"]);
+        // One query per metric over every subscription of ours, whatever the number of groups.
+        alarms.Where(a => a.TryGetProperty("Metrics", out _)).Select(a => a.GetProperty("Metrics")[0].GetProperty("Expression").GetString()).Order().ShouldBe(
+        [
+            "SELECT SUM(DeliveryErrors) FROM \"AWS/Logs\" WHERE FilterName = 'remediator'",
+            "SELECT SUM(DeliveryThrottling) FROM \"AWS/Logs\" WHERE FilterName = 'remediator'",
+        ]);
+        alarms.ShouldAllBe(a => a.GetProperty("Threshold").GetDouble() == 1 && a.GetProperty("TreatMissingData").GetString() == "notBreaching");
+        alarms.ShouldAllBe(a => TemplateText.Token(a.GetProperty("AlarmActions")) == "${NotificationsAlarms}");
+        TemplateText.Token(plain.Single(a => a.GetProperty("MetricName").GetString() == "NumberOfNotificationsFailed").GetProperty("Dimensions")[0].GetProperty("Value")).ShouldBe("${NotificationsFindings.TopicName}");
+        Resources(t, "AWS::Logs::SubscriptionFilter").ShouldAllBe(f => f.GetProperty("Properties").GetProperty("FilterName").GetString() == LogSubscriptions.FilterName);
     }
 
     [Fact]
@@ -203,42 +250,64 @@ public class StackTests
 
         var slack = Resources(t, "AWS::Chatbot::SlackChannelConfiguration").ShouldHaveSingleItem().GetProperty("Properties");
         slack.GetProperty("SlackWorkspaceId").GetString().ShouldBe("T0123456");
-        Flat(slack.GetProperty("SnsTopicArns")).ShouldContain("NotificationsFindings");
+        TemplateText.Token(slack.GetProperty("SnsTopicArns")).ShouldBe("${NotificationsFindings},${NotificationsAlarms}");
         Flat(slack.GetProperty("GuardrailPolicies")).ShouldContain("AWSDenyAll");
+        // Unique per stack and region: two deployments of this app (two regions, two stack names) never clash.
+        TemplateText.Token(slack.GetProperty("ConfigurationName")).ShouldBe("remediator-eu-west-1-" + """{"Fn::Select":[2,{"Fn::Split":["/",{"Ref":"AWS::StackId"}]}]}""");
+        var trust = TemplateText.TrustLines(t);
+        trust.ShouldContain("Allow sts:AssumeRole by Service:chatbot.amazonaws.com on - if StringEquals aws:SourceAccount=123456789012");
+        TemplateText.IamLines(t).ShouldNotContain(l => l.Contains("Chat", StringComparison.Ordinal)); // the chat role holds nothing
     }
 
-    public static TheoryData<string, string[]> RepairModes => new()
+    private const string Fn = "arn:aws:lambda:eu-west-1:123456789012:function:books-*";
+    private static readonly string[] Always =
+    [
+        "Allow kms:Decrypt,kms:GenerateDataKey on ${NotificationsTopicKey.Arn}",
+        "Allow logs:CreateLogStream,logs:PutLogEvents on ${FunctionLogs.Arn}",
+        "Allow sns:Publish on ${NotificationsFindings}",
+        "Allow sqs:SendMessage on ${FailedDeliveries.Arn}",
+    ];
+    private const string ReadFunctions = $"Allow lambda:GetPolicy,lambda:ListTags on {Fn} | {Fn}:*";
+    private const string AddPermission = $"Allow lambda:AddPermission on {Fn} | {Fn}:* if StringEquals lambda:Principal=apigateway.amazonaws.com";
+
+    private static string ReadApis(params string[] ids) => "Allow apigateway:GET on " + string.Join(" | ", ids
+        .SelectMany(RepairPolicy.ApiPaths).Select(p => "arn:${AWS::Partition}:apigateway:eu-west-1::" + p).Order(StringComparer.Ordinal));
+
+    /// <summary>Each context combination: every IAM statement of every role, the API scope the function gets.</summary>
+    public static TheoryData<string, string[], string, string> IamCombinations => new()
     {
-        { "off", [] },
-        { "dry-run", ["apigateway:GET", "lambda:GetPolicy", "lambda:ListTags"] },
-        { "auto", ["apigateway:GET", "lambda:GetPolicy", "lambda:ListTags", "lambda:AddPermission"] },
+        { "restApis=abc123defg/prod;repairMode=off", [], "", "false" },
+        { "restApis=abc123defg/prod", [ReadApis("abc123defg")], "abc123defg", "false" },
+        { $"restApis=abc123defg/prod;repairAllowedFunctions={Fn}", [ReadApis("abc123defg"), ReadFunctions], "abc123defg", "false" },
+        { $"restApis=abc123defg/prod;repairMode=auto;repairAllowedFunctions={Fn}", [ReadApis("abc123defg"), ReadFunctions, AddPermission], "abc123defg", "false" },
+        { $"restApis=abc123defg/prod,zzz999yyyy/beta;repairApis=zzz999yyyy;repairMode=auto;repairAllowedFunctions={Fn}", [ReadApis("zzz999yyyy"), ReadFunctions, AddPermission], "zzz999yyyy", "false" },
+        { $"accessLogGroups=/aws/apigateway/a;repairApis=h77pq1x2yz,abc123defg;repairAllowedFunctions={Fn}", [ReadApis("h77pq1x2yz", "abc123defg"), ReadFunctions], "h77pq1x2yz,abc123defg", "false" },
+        { "accessLogGroups=/aws/apigateway/a", [], "", "false" },
+        { $"allApis=true;repairAllowedFunctions={Fn}", [ReadApis("*"), ReadFunctions], "", "true" }, // dry-run reads any API: it changes nothing
+        { "allApis=true;repairMode=off", [], "", "false" },
+        { $"allApis=true;repairMode=auto;repairApis=abc123defg;repairAllowedFunctions={Fn}", [ReadApis("abc123defg"), ReadFunctions, AddPermission], "abc123defg", "false" },
+        { $"allApis=true;repairMode=auto;repairAnyApi=true;repairAllowedFunctions={Fn}", [ReadApis("*"), ReadFunctions, AddPermission], "", "true" },
+        { "restApis=abc123defg/prod;repairMode=auto;repairAllowedFunctions=arn:aws-cn:lambda:cn-north-1:123456789012:function:books-api:live",
+            [ReadApis("abc123defg"), "Allow lambda:GetPolicy,lambda:ListTags on arn:aws-cn:lambda:cn-north-1:123456789012:function:books-api:live",
+                "Allow lambda:AddPermission on arn:aws-cn:lambda:cn-north-1:123456789012:function:books-api:live if StringEquals lambda:Principal=apigateway.amazonaws.com"], "abc123defg", "false" },
+        { "restApis=abc123defg/prod;slackWorkspaceId=T0123456;slackChannelId=C0123456;apiGatewayCloudWatchRole=true;nativeAot=true",
+            [ReadApis("abc123defg"), "Managed arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"], "abc123defg", "false" },
     };
 
     [Theory]
-    [MemberData(nameof(RepairModes))]
-    public void Iam_ExactlyTheRepairActionsOfTheMode_OnTheConfiguredResourcesOnly(string mode, string[] expected)
+    [MemberData(nameof(IamCombinations))]
+    public void Iam_EveryStatementOfEveryRole_ExactlyTheExpectedList(string context, string[] repair, string repairApis, string anyApi)
     {
-        var t = Synth(("restApis", "abc123defg/prod"), ("repairMode", mode), ("repairAllowedFunctions", "arn:aws:lambda:eu-west-1:123456789012:function:books-*"));
+        var t = Synth([.. context.Split(';').Select(kv => (kv[..kv.IndexOf('=')], (object)kv[(kv.IndexOf('=') + 1)..]))]);
 
-        var statements = Statements(t).ToList();
-        var repairActions = statements.SelectMany(Actions).Where(a => a.StartsWith("apigateway:", StringComparison.Ordinal) || a.StartsWith("lambda:", StringComparison.Ordinal)).Distinct().Order().ToList();
-        repairActions.ShouldBe(expected.Order().ToList());
-        foreach (var s in statements.Where(s => Actions(s).Any(a => a.StartsWith("lambda:", StringComparison.Ordinal))))
-        {
-            Flat(s.GetProperty("Resource")).ShouldNotBe("\"*\"");
-            Flat(s.GetProperty("Resource")).ShouldContain("function:books-*");
-        }
-        foreach (var s in statements.Where(s => Actions(s).Contains("apigateway:GET")))
-        {
-            // Exactly what the repairer reads (ApiGatewayClient): resources, Lambda authorizers, the stage; v2 likewise.
-            foreach (var path in new[] { "/restapis/abc123defg/resources", "/restapis/abc123defg/authorizers", "/restapis/abc123defg/stages/*",
-                         "/apis/abc123defg/integrations", "/apis/abc123defg/routes", "/apis/abc123defg/authorizers", "/apis/abc123defg/stages/*" })
-            {
-                Flat(s.GetProperty("Resource")).ShouldContain(path);
-            }
-            Flat(s.GetProperty("Resource")).ShouldNotContain("/restapis/*");
-        }
-        statements.ShouldAllBe(s => Flat(s.GetProperty("Resource")) != "\"*\"" || !Actions(s).Contains("lambda:AddPermission"));
+        TemplateText.IamLines(t).ShouldBe(Always.Concat(repair).Order(StringComparer.Ordinal).ToList());
+        // The function's scope is what its role may read: the same ids, and "any" only with the * shapes.
+        var env = Resources(t, "AWS::Lambda::Function").ShouldHaveSingleItem().GetProperty("Properties").GetProperty("Environment").GetProperty("Variables");
+        env.GetProperty(OptionNames.RepairApis).GetString().ShouldBe(repairApis);
+        env.GetProperty(OptionNames.RepairAnyApi).GetString().ShouldBe(anyApi);
+        var trust = TemplateText.TrustLines(t);
+        trust.ShouldContain("Allow sts:AssumeRole by Service:lambda.amazonaws.com on -");
+        trust.ShouldAllBe(l => !l.Contains("AWS:", StringComparison.Ordinal)); // only service principals assume our roles
     }
 
     [Fact]
@@ -265,7 +334,7 @@ public class StackTests
                 Flat(aws).ShouldNotBe("\"*\"");
             }
         }
-        Resources(t, "AWS::SNS::Topic").All(x => x.GetProperty("Properties").TryGetProperty("KmsMasterKeyId", out var k)).ShouldBeTrue();
+        Resources(t, "AWS::SNS::Topic").Count(x => x.GetProperty("Properties").TryGetProperty("KmsMasterKeyId", out _)).ShouldBe(1); // findings; alarms carry no log text
         Resources(t, "AWS::SQS::Queue").ShouldAllBe(x => x.GetProperty("Properties").GetProperty("SqsManagedSseEnabled").GetBoolean());
         Resources(t, "AWS::KMS::Key").ShouldAllBe(x => x.GetProperty("Properties").GetProperty("EnableKeyRotation").GetBoolean());
         Flat(t).ShouldContain("aws:SecureTransport"); // topic and queue refuse plain HTTP
@@ -288,11 +357,31 @@ public class StackTests
     [InlineData("notifyEmails", "ops.example.com", "notifyEmails: 'ops.example.com' is not an e-mail address")]
     [InlineData("architecture", "riscv", "architecture must be arm64 or x86_64")]
     [InlineData("repairAllowedFunctions", "*", "repairAllowedFunctions: '*' is not a function ARN pattern")]
+    [InlineData("repairAllowedFunctions", "arn:aws:lambda:*:*:function:*", "has region '*': it must be literal")]
+    [InlineData("repairAllowedFunctions", "arn:*:lambda:eu-west-1:123456789012:function:books", "has partition '*': it must be literal")]
+    [InlineData("repairAllowedFunctions", "arn:aws:lambda:eu-west-1:*:function:books", "has account '*': it must be a literal 12-digit account id")]
+    [InlineData("repairAllowedFunctions", "arn:aws:lambda:eu-west-?:123456789012:function:books", "has region 'eu-west-?'")]
+    [InlineData("repairAllowedFunctions", "arn:aws:lambda:eu-west-1:12345678901?:function:books", "has account '12345678901?'")]
+    [InlineData("repairAllowedFunctions", "arn:aws:lambda:eu-west-1:123456789012:*:books", "is not a function ARN pattern")]
+    [InlineData("repairApis", "*", "repairApis: '*' is not an API id")]
+    [InlineData("repairAnyApi", "yes", "repairAnyApi must be true or false")]
+    [InlineData("noDeliveryAlarmHours", "6", "noDeliveryAlarmHours was removed")]
     [InlineData("cooldownMinutes", "soon", "cooldownMinutes must be a whole number")]
     [InlineData("slackWorkspaceId", "T0123456", "slackWorkspaceId and slackChannelId go together")]
     public void Synth_BadContext_FailsNamingTheKey(string key, string value, string message)
     {
         var values = new Dictionary<string, object> { ["restApis"] = "abc123defg/prod", [key] = value };
+
+        Should.Throw<ConfigException>(() => StackConfig.From(k => values.GetValueOrDefault(k))).Message.ShouldContain(message);
+    }
+
+    [Theory]
+    [InlineData("allApis=true;repairMode=auto", "repairMode=auto with allApis changes only APIs you name: set repairApis (API ids), or repairAnyApi=true")]
+    [InlineData("accessLogGroups=/aws/apigateway/a;repairMode=auto", "repairMode=auto has no API to repair")]
+    [InlineData("restApis=abc123defg/prod;repairApis=abc123defg;repairAnyApi=true", "repairApis and repairAnyApi=true contradict each other")]
+    public void Synth_RepairScopeNotNamed_Fails(string context, string message)
+    {
+        var values = context.Split(';').ToDictionary(kv => kv[..kv.IndexOf('=')], kv => (object)kv[(kv.IndexOf('=') + 1)..]);
 
         Should.Throw<ConfigException>(() => StackConfig.From(k => values.GetValueOrDefault(k))).Message.ShouldContain(message);
     }
