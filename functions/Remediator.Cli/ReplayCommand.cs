@@ -42,6 +42,12 @@ internal static class ReplayCommand
             if (parse.GetValue(cooldown) is { } c) overrides[OptionNames.CooldownMinutes] = c.ToString(System.Globalization.CultureInfo.InvariantCulture);
             overrides[OptionNames.RepairMode] = parse.GetValue(repair)!;
             if (parse.GetValue(region) is { } r) overrides["AWS_REGION"] = r;
+            // A person replaying acts with their own credentials, which bound what can change: unless the environment
+            // names the APIs, every API the replayed delivery shows is in scope (the deployed function has no such default).
+            if (environment(OptionNames.RepairApis) is null && environment(OptionNames.RepairAnyApi) is null)
+            {
+                overrides[OptionNames.RepairAnyApi] = "true";
+            }
             var send = parse.GetValue(publish) || parse.GetValue(endpoint) is not null;
             if (!send && environment(OptionNames.TopicArn) is null && !overrides.ContainsKey(OptionNames.TopicArn))
             {

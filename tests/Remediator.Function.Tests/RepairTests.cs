@@ -95,6 +95,7 @@ public sealed class RepairTests : IDisposable
         { "policy-full", "policy_full" },
         { "access-denied", "access_denied" },
         { "not-in-scope", "api_not_in_scope" },
+        { "no-api-named", "api_not_in_scope" },
         { "explicit-deny", "explicit_deny" },
     };
 
@@ -119,7 +120,7 @@ public sealed class RepairTests : IDisposable
                 var other = "arn:aws:lambda:us-east-1:999999999999:function:books-api";
                 _h.ApiGateway.RestIntegration(RepairHarness.Api, "GET", "/books/{id}", other).Stage(RepairHarness.Api, "prod");
                 rewrite = l => l.Replace("123456789012:function:books-api:live", "999999999999:function:books-api", StringComparison.Ordinal);
-                extra.Add(("REMEDIATOR_REPAIR_ALLOWED_FUNCTIONS", "*"));
+                extra.Add(("REMEDIATOR_REPAIR_ALLOWED_FUNCTIONS", "arn:aws:lambda:us-east-1:999999999999:function:*"));
                 break;
             case "allow-list":
                 _h.BooksApiOnLive();
@@ -142,6 +143,11 @@ public sealed class RepairTests : IDisposable
             case "not-in-scope":
                 _h.BooksApiOnLive();
                 extra.Add(("REMEDIATOR_REPAIR_APIS", "zzzzzzzzzz"));
+                break;
+            case "no-api-named":
+                // An empty list is no API: auto mode changes only APIs the operator named (or REMEDIATOR_REPAIR_ANY_API=true).
+                _h.BooksApiOnLive();
+                extra.Add(("REMEDIATOR_REPAIR_APIS", ""));
                 break;
             case "explicit-deny":
                 _h.BooksApiOnLive();

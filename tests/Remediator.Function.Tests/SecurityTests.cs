@@ -88,7 +88,7 @@ public sealed class SecurityTests : IDisposable
         var lines = File.ReadAllLines(TestEnvironment.Fixture("causes/missing_invoke_permission__execution.log"))
             .Select(l => l.Replace("123456789012:function:books-api", "999999999999:function:books-api", StringComparison.Ordinal));
 
-        var machine = await _h.Deliver(_h.Handler("auto", ("REMEDIATOR_REPAIR_ALLOWED_FUNCTIONS", "arn:aws:lambda:us-east-1:*:function:*")),
+        var machine = await _h.Deliver(_h.Handler("auto", ("REMEDIATOR_REPAIR_ALLOWED_FUNCTIONS", "arn:aws:lambda:us-east-1:999999999999:function:*")),
             SubscriptionPayload.Encode(TestEnvironment.Group, lines.Select((l, i) => (1_714_568_720_000L + i, l))));
 
         RepairHarness.Repair(machine, "refusal").ShouldBe("not_an_integration");

@@ -38,7 +38,7 @@ public sealed class StormTests(ITestOutputHelper output) : IDisposable
         _h.ApiGateway.RestIntegration("stormapi01", "ANY", "/{proxy+}", RepairHarness.BooksApi + ":live").Stage("stormapi01", "prod");
         _h.Lambda.Function(RepairHarness.BooksApi, ["live"]);
         var time = new FakeTimeProvider(new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero));
-        var handler = new Handler(Composition.Pipeline(_h.Env("auto", ("REMEDIATOR_COOLDOWN_MINUTES", "15")), time, TextWriter.Null, credentials: new StaticCredentials()));
+        var handler = new Handler(Composition.Pipeline(_h.Env("auto", ("REMEDIATOR_COOLDOWN_MINUTES", "15"), ("REMEDIATOR_REPAIR_APIS", "stormapi01")), time, TextWriter.Null, credentials: new StaticCredentials()));
         GC.Collect();
         var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
         var clock = Stopwatch.StartNew();

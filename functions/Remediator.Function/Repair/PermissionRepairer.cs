@@ -45,9 +45,11 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
         {
             return [Refuse(RefusalReason.NoIntegration, "the API id or stage in the log is not one API Gateway could have written: nothing is read or granted on it")];
         }
-        if (options.Apis.Count > 0 && !options.Apis.Contains(apiId))
+        if (!options.InScope(apiId))
         {
-            return [Refuse(RefusalReason.ApiNotInScope, $"API {apiId} is not in {OptionNames.RepairApis} ({string.Join(", ", options.Apis)})")];
+            return [Refuse(RefusalReason.ApiNotInScope, options.Apis.Count == 0
+                ? $"no API may be repaired until {OptionNames.RepairApis} names it, or {OptionNames.RepairAnyApi}=true"
+                : $"API {apiId} is not in {OptionNames.RepairApis} ({string.Join(", ", options.Apis)})")];
         }
         if (DecisivePhrases.IsCredentialsRoleEvidence(finding.Evidence))
         {

@@ -23,6 +23,7 @@ public sealed class RepairHarness : IDisposable
             ["REMEDIATOR_TOPIC_ARN"] = TestEnvironment.TopicArn,
             ["REMEDIATOR_REPAIR_MODE"] = mode,
             ["REMEDIATOR_REPAIR_ALLOWED_FUNCTIONS"] = "arn:aws:lambda:us-east-1:123456789012:function:*",
+            ["REMEDIATOR_REPAIR_APIS"] = "a1b2c3d4e5,h7t9p2q4r6", // the REST and HTTP APIs of the tests: an empty list is no API
             ["REMEDIATOR_COOLDOWN_MINUTES"] = "0",
             ["REMEDIATOR_TIME_BUDGET_SECONDS"] = "20",
             ["AWS_REGION"] = "us-east-1",
