@@ -32,6 +32,14 @@ public class DeployedFixtureTests
     /// <summary>Fixture → the verdict fields the deployed pattern loses, and why.</summary>
     public static readonly Dictionary<string, (string Fields, string Why)> Losses = new(StringComparer.Ordinal)
     {
+        ["authorizer_failure__execution.log"] = ("function,route", NoRoute + "; the authorizer's 'Sending request to' line is not forwarded"),
+        ["authorizer_failure__execution__gateway-response.log"] = ("route", NoRoute),
+        ["credentials_role_not_assumable__execution-console.log"] = ("function,route", NoRouteNoFunction),
+        ["integration_endpoint_error__execution.log"] = ("route", NoRoute),
+        ["lambda_invoke_error__execution.log"] = ("function,route", NoRouteNoFunction),
+        ["request_mapping_error__execution-console.log"] = ("route", NoRoute),
+        ["request_mapping_error__execution.log"] = ("route", NoRoute),
+        ["request_mapping_error__execution__invalid-request-content.log"] = ("function,route", NoRouteNoFunction),
         ["function_error__data-message.json"] = ("function,route", NoRouteNoFunction),
         ["function_error__execution-console.log"] = ("function,route", NoRouteNoFunction),
         ["function_error__execution.log"] = ("function,route", NoRouteNoFunction),

@@ -186,8 +186,12 @@ public sealed class DeployedRepairTests : IDisposable
 
         var machine = await _h.Deliver(_h.Handler("auto"), delivery);
 
-        RepairHarness.Repair(machine, "refusal").ShouldBe("credentials_role");
-        RepairHarness.Repair(machine, "detail").ShouldNotBeNull().ShouldContain("trust policy");
+        // A role that cannot be assumed is its own cause, so the repairer (missing_invoke_permission only) never
+        // sees it: no repair is planned, nothing is read or written, and the finding names the role.
+        var finding = machine.GetProperty("finding");
+        finding.GetProperty("cause").GetString().ShouldBe("credentials_role_not_assumable");
+        finding.GetRawText().ShouldContain(role);
+        (machine.TryGetProperty("repair", out var repair) && repair.ValueKind != System.Text.Json.JsonValueKind.Null).ShouldBeFalse();
         _h.Lambda.Writes.ShouldBe(0);
         _h.Lambda.Requests.ShouldBeEmpty();
     }

@@ -152,6 +152,79 @@ public static class AdviceBook
                 },
                 "minutes", "low", Array.Empty<AdviceCommand>()),
 
+            Cause.AuthorizerFailure => (
+                $"{where}: the Lambda authorizer failed, so API Gateway answered 500 before calling the integration" + (key.FunctionArn is null ? "." : $" (authorizer {fn})."),
+                new[]
+                {
+                    "Read the authorizer function's own log for the sample request times: an exception, a crash at start or a timeout shows there.",
+                    "To deny a caller, throw exactly \"Unauthorized\" (401) or return a Deny policy (403); any other error becomes this 500.",
+                    "Return {\"principalId\": \"...\", \"policyDocument\": {\"Version\": \"2012-10-17\", \"Statement\": [...]}, \"context\": {...}} with context values that are strings, numbers or booleans only (HTTP API simple responses: {\"isAuthorized\": true}).",
+                    "If the authorizer may not be invoked at all, the log says \"Invalid permissions on Lambda function\": that is missing_invoke_permission (SourceArn .../authorizers/<id>).",
+                },
+                "minutes", "low",
+                key.ApiId is null ? Array.Empty<AdviceCommand>() : facts.ApiType == ApiType.Http
+                    ? [new AdviceCommand("The API's authorizers", $"aws apigatewayv2 get-authorizers --api-id {key.ApiId}")]
+                    : [new AdviceCommand("The API's authorizers", $"aws apigateway get-authorizers --rest-api-id {key.ApiId}"),
+                       new AdviceCommand("Test one", $"aws apigateway test-invoke-authorizer --rest-api-id {key.ApiId} --authorizer-id <authorizer-id> --headers Authorization=<token>")]),
+
+            Cause.CredentialsRoleNotAssumable => (
+                $"{where}: API Gateway may not assume the credentials role of the integration or authorizer" + (facts.ErrorMessage is { } role ? $" ({role})." : "."),
+                new[]
+                {
+                    "Fix the role's trust policy: it must let the service principal apigateway.amazonaws.com call sts:AssumeRole.",
+                    "Give the role what the integration needs (lambda:InvokeFunction on the function, or the AWS service action).",
+                    "Or remove the credentials from the integration or authorizer and grant API Gateway a resource-based invoke permission instead; the function's resource policy is not what fails here, so no permission is added automatically.",
+                },
+                "minutes", "medium", RoleCommands(facts.ErrorMessage)),
+
+            Cause.LambdaInvokeError => (
+                $"{where}: Lambda refused to run the function" + (facts.ErrorType is { } invokeError ? $" ({invokeError})." : ".") ,
+                new[]
+                {
+                    "The finding's note says what this Lambda error means and what to do about it.",
+                    "Read the function's state and last update: VPC, file-system and package problems show there.",
+                    "Nothing in the function's own log: it never ran.",
+                },
+                "hours", "medium",
+                key.FunctionArn is null ? Array.Empty<AdviceCommand>() :
+                [
+                    new AdviceCommand("The function's state and last update", $"aws lambda get-function-configuration --function-name {fn} --query \"[State,StateReason,LastUpdateStatus,LastUpdateStatusReason,VpcConfig]\""),
+                ]),
+
+            Cause.RequestMappingError => (
+                $"{where}: API Gateway could not build the integration request from the client's request (the request mapping).",
+                new[]
+                {
+                    "Check the integration's request template (Velocity) for this content type against the failing request: a missing field, an unescaped value ($util.escapeJavaScript), an invalid JSON result.",
+                    "Check the request parameters mapped into the integration (path, query string, headers).",
+                    "Redeploy the stage after the fix; test with aws apigateway test-invoke-method and the failing body.",
+                },
+                "minutes", "low",
+                key.ApiId is null ? Array.Empty<AdviceCommand>() :
+                [
+                    new AdviceCommand("Read the integration", $"aws apigateway get-integration --rest-api-id {key.ApiId} --resource-id <resource-id> --http-method {key.HttpMethod ?? "POST"}"),
+                ]),
+
+            Cause.IntegrationEndpointError => (
+                $"{where}: API Gateway could not talk to the integration's endpoint (an HTTP, HTTP_PROXY or VPC link integration, not a Lambda function).",
+                new[]
+                {
+                    "The finding's note says which: the endpoint's TLS certificate, its host name, its URL, or the network path (VPC link).",
+                    "TLS: the endpoint must present a certificate from a CA API Gateway trusts, unexpired, with its full chain, for the host name called.",
+                    "VPC link: the link must be AVAILABLE, the load balancer's targets healthy and listening, security groups and network ACLs open.",
+                    "This is not a Lambda problem: no permission is added.",
+                },
+                "hours", "medium", Array.Empty<AdviceCommand>()),
+
+            Cause.Unknown when facts.LogKind == LogKind.Access && facts.ErrorMessage is { } logged => (
+                $"{where}: requests fail with a 5xx; the access log's integration error says \"{logged}\", a reason this tool does not recognise.",
+                new[]
+                {
+                    "Read the integration error above: it is API Gateway's own account of the failure.",
+                    "REST APIs: execution logging at INFO for the stage shows the lines around it.",
+                },
+                "minutes", "low", Array.Empty<AdviceCommand>()),
+
             _ => (
                 $"{where}: requests fail with a 5xx, but the logs do not say why.",
                 new[]
@@ -178,7 +251,9 @@ public static class AdviceBook
     /// <summary><c>aws service operation --region r ...</c>, unless the command names one already or is not an aws command.</summary>
     internal static string WithRegion(string command, string? region)
     {
-        if (!command.StartsWith("aws ", StringComparison.Ordinal) || command.Contains(" --region ", StringComparison.Ordinal))
+        // IAM is global: its commands take no region.
+        if (!command.StartsWith("aws ", StringComparison.Ordinal) || command.StartsWith("aws iam ", StringComparison.Ordinal)
+            || command.Contains(" --region ", StringComparison.Ordinal))
         {
             return command;
         }
@@ -242,6 +317,18 @@ public static class AdviceBook
             new AdviceCommand("Undo", $"aws lambda remove-permission --function-name {fn}{qualifier} --statement-id remediator-{apiId}"),
             new AdviceCommand("CDK (permanent)",
                 "fn.AddPermission(\"ApiGatewayInvoke\", new Permission { Principal = new ServicePrincipal(\"apigateway.amazonaws.com\"), Action = \"lambda:InvokeFunction\", SourceArn = api.ArnForExecuteApi() });"),
+        ];
+    }
+
+    private static AdviceCommand[] RoleCommands(string? roleArn)
+    {
+        var name = roleArn is null ? "<role-name>" : roleArn[(roleArn.LastIndexOf('/') + 1)..];
+        return
+        [
+            new AdviceCommand("Read the role's trust policy", $"aws iam get-role --role-name {name} --query Role.AssumeRolePolicyDocument"),
+            new AdviceCommand("Let API Gateway assume it (this replaces the whole trust policy: merge any other statement it has)",
+                $"aws iam update-assume-role-policy --role-name {name} --policy-document '{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{{\"Service\":\"apigateway.amazonaws.com\"}},\"Action\":\"sts:AssumeRole\"}}]}}'"),
+            new AdviceCommand("Read its permissions", $"aws iam list-attached-role-policies --role-name {name}"),
         ];
     }
 

@@ -45,12 +45,26 @@ internal static class AccessLogClassifier
 
         var cause = state.Cause;
         var note = state.Note;
+        var evidence = state.Evidence;
         if (cause == Cause.Unknown)
         {
             (cause, note) = FromResponseType(entry, apiType);
         }
-        var evidence = state.Evidence is { Length: > 400 } longLine ? longLine[..400] + "…" : state.Evidence ?? Describe(entry);
-        var message = cause is Cause.FunctionError or Cause.FunctionTimeout or Cause.PayloadTooLarge ? CustomerMessage(entry.IntegrationError) : null;
+        if (cause == Cause.Unknown && Logged(entry.IntegrationError) is { } unknownReason)
+        {
+            // The owner logs the integration's error and it names a reason the phrase table does not know: that
+            // reason is the evidence, and the advice must not ask for a field that is already there.
+            evidence = unknownReason;
+            note = "the access log's integration error names a reason this tool does not recognise; read it as the evidence";
+        }
+        evidence = evidence is { Length: > 400 } longLine ? longLine[..400] + "…" : evidence ?? Describe(entry);
+        var message = cause switch
+        {
+            Cause.FunctionError or Cause.FunctionTimeout or Cause.PayloadTooLarge => CustomerMessage(entry.IntegrationError),
+            Cause.CredentialsRoleNotAssumable => state.Evidence is null ? null : RequestEvidence.RoleArnIn(state.Evidence),
+            Cause.Unknown => Logged(entry.IntegrationError),
+            _ => null,
+        };
         return new FailedRequest
         {
             Cause = cause,
@@ -63,6 +77,7 @@ internal static class AccessLogClassifier
             ResourcePath = entry.ResourcePath,
             RouteKey = entry.RouteKey,
             FunctionArn = state.Function?.Arn,
+            ErrorType = cause == Cause.LambdaInvokeError ? InvokeErrorIn(state.Evidence) : null,
             Qualifier = state.Function?.Qualifier is "$LATEST" ? null : state.Function?.Qualifier,
             ErrorMessage = message,
             IntegrationLatencyMs = entry.IntegrationLatencyMs,
@@ -78,6 +93,11 @@ internal static class AccessLogClassifier
     private static (Cause, string?) FromResponseType(AccessLogEntry entry, ApiType? apiType)
     {
         const string addField = "add $context.integration.error (REST) or $context.integrationErrorMessage (HTTP) to the access-log format to see the reason";
+        // Lambda answered the integration 429: it throttled the function (HTTP APIs log no other trace of it).
+        if (entry.IntegrationStatus == 429)
+        {
+            return (Cause.Throttled, "the integration status is 429: Lambda throttled the invocation");
+        }
         switch (entry.ResponseType)
         {
             case "INTEGRATION_TIMEOUT":
@@ -100,6 +120,12 @@ internal static class AccessLogClassifier
         }
         return (Cause.Unknown, "the access log records the 5xx but none of its fields says why; " + addField);
     }
+
+    /// <summary>A logged value, or null for the "-" and empty that access logs write for "none".</summary>
+    private static string? Logged(string? value) => value is null || value.Trim() is "" or "-" or "null" ? null : value.Trim();
+
+    private static string? InvokeErrorIn(string? evidence) =>
+        evidence is null ? null : DecisivePhrases.InvokeErrors.FirstOrDefault(e => e.Cause == Cause.LambdaInvokeError && evidence.Contains(e.Name, StringComparison.Ordinal))?.Name;
 
     private static string? CustomerMessage(string? integrationError)
     {

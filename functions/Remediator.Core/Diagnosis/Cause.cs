@@ -16,6 +16,11 @@ public enum Cause
     KmsAccessDenied,
     MappingError,
     LambdaServiceError,
+    AuthorizerFailure,
+    CredentialsRoleNotAssumable,
+    LambdaInvokeError,
+    RequestMappingError,
+    IntegrationEndpointError,
 }
 
 public static class CauseNames
@@ -35,6 +40,11 @@ public static class CauseNames
         "kms_access_denied",
         "mapping_error",
         "lambda_service_error",
+        "authorizer_failure",
+        "credentials_role_not_assumable",
+        "lambda_invoke_error",
+        "request_mapping_error",
+        "integration_endpoint_error",
     ];
 
     public static IReadOnlyList<Cause> All { get; } = Enum.GetValues<Cause>();

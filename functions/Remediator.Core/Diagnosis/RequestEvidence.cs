@@ -38,6 +38,7 @@ internal sealed class RequestEvidence
     private string? ApiId, Stage, AccountId, Region, HttpMethod, ResourcePath, FunctionArn, Qualifier, ErrorMessage, Body, BodyEvidence, StatusEvidence;
     private long? _latency;
     private bool _pathIsTemplate;
+    private string? _role, _invokeError;
 
     public void Observe(in LogRecord record)
     {
@@ -60,6 +61,26 @@ internal sealed class RequestEvidence
         {
             case PhraseRole.Signal:
                 AddSignal(phrase.Cause, phrase.Rank, Withhold(LineAround(text, at), phrase.Text), phrase.Note);
+                if (phrase.Cause == Cause.CredentialsRoleNotAssumable)
+                {
+                    // The role is the finding's subject: its trust policy is the fix.
+                    _role ??= RoleArnIn(LineAround(text, at));
+                }
+                else if (phrase.Rank == DecisivePhrases.InvokeErrorRank || phrase.Text.StartsWith("ErrorType=", StringComparison.Ordinal))
+                {
+                    _invokeError ??= phrase.Text.StartsWith("ErrorType=", StringComparison.Ordinal) ? phrase.Text[10..] : phrase.Text;
+                }
+                break;
+            case PhraseRole.GatewayResponse:
+                // "Gateway response type: DEFAULT_5XX with status code: 500" ends a request API Gateway answered itself.
+                // The type that follows is scanned on its own (AUTHORIZER_FAILURE, ... are phrases).
+                var statusAt = after.IndexOf("status code: ", StringComparison.Ordinal);
+                if (statusAt >= 0 && LeadingInt(after[(statusAt + 13)..]) is { } gatewayStatus)
+                {
+                    Status = gatewayStatus;
+                    StatusEvidence = Cap(LineAround(text, at));
+                }
+                Completed = true;
                 break;
             case PhraseRole.ClientStatus:
                 Status = LeadingInt(after) ?? Status;
@@ -252,8 +273,8 @@ internal sealed class RequestEvidence
             ResourcePath = ResourcePath,
             FunctionArn = FunctionArn,
             Qualifier = Qualifier,
-            ErrorType = errorType,
-            ErrorMessage = ErrorMessage ?? bodyMessage,
+            ErrorType = cause is Cause.LambdaInvokeError or Cause.RequestMappingError && _invokeError is not null ? _invokeError : errorType,
+            ErrorMessage = cause == Cause.CredentialsRoleNotAssumable ? _role : ErrorMessage ?? bodyMessage,
             IntegrationLatencyMs = _latency,
             RequestId = RequestId,
             Timestamp = FirstSeen,
@@ -290,12 +311,33 @@ internal sealed class RequestEvidence
                     "the \"customer function error\" is the function's own timeout, not an exception in its code",
                 (Cause.PayloadTooLarge, Cause.FunctionError) =>
                     "the \"customer function error\" is Lambda's 6 MB response limit, not an exception in the function's code",
+                (Cause.LambdaInvokeError or Cause.KmsAccessDenied, Cause.LambdaServiceError) =>
+                    "Lambda's error status is its refusal to run the function, not a transient Lambda service error",
+                (Cause.AuthorizerFailure, Cause.FunctionError or Cause.FunctionTimeout) =>
+                    "the failing function is the Lambda authorizer",
                 (Cause.InvalidIntegrationMethod, _) =>
                     "Lambda answered 403 because the integration calls it with a method other than POST",
                 _ => $"also seen: {other.ToName()}; {winner.ToName()} is the more specific root cause",
             });
         }
         return string.Join("; ", notes.Distinct());
+    }
+
+    /// <summary>The IAM role ARN in a line (<c>arn:aws:iam::123456789012:role/name</c>), when there is one.</summary>
+    internal static string? RoleArnIn(ReadOnlySpan<char> line)
+    {
+        var at = line.IndexOf("arn:aws", StringComparison.Ordinal);
+        while (at >= 0)
+        {
+            var arn = Token(line[at..]);
+            if (arn.Contains(":iam::", StringComparison.Ordinal) && arn.Contains(":role/", StringComparison.Ordinal))
+            {
+                return arn.ToString();
+            }
+            var next = line[(at + 7)..].IndexOf("arn:aws", StringComparison.Ordinal);
+            at = next < 0 ? -1 : at + 7 + next;
+        }
+        return null;
     }
 
     private static (string? Type, string? Message) FunctionErrorFromBody(string? body)

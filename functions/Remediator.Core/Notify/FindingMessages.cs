@@ -10,7 +10,9 @@ namespace Remediator.Core.Notify;
 /// <summary>Builds the message for one finding: subject, attributes, and the chat, e-mail and machine bodies.</summary>
 public static class FindingMessages
 {
-    public const string Schema = "remediator.finding/1";
+    // 2: new causes (authorizer_failure, credentials_role_not_assumable, lambda_invoke_error, request_mapping_error,
+    // integration_endpoint_error); credentials-role failures were missing_invoke_permission in 1.
+    public const string Schema = "remediator.finding/2";
 
     /// <summary>The message for a finding; with <paramref name="repair"/>, the message for what a repair planned, did or refused.</summary>
     /// <param name="alreadyClean">True when <paramref name="finding"/> comes from <see cref="FindingSanitizer.Clean"/> already.</param>
@@ -34,7 +36,8 @@ public static class FindingMessages
     /// <summary>Severity for filter policies: configuration faults that fail every request are critical.</summary>
     public static string Severity(Cause cause) => cause switch
     {
-        Cause.MissingInvokePermission or Cause.FunctionNotFound or Cause.KmsAccessDenied or Cause.InvalidIntegrationMethod or Cause.MappingError => "critical",
+        Cause.MissingInvokePermission or Cause.FunctionNotFound or Cause.KmsAccessDenied or Cause.InvalidIntegrationMethod or Cause.MappingError
+            or Cause.CredentialsRoleNotAssumable or Cause.RequestMappingError or Cause.IntegrationEndpointError => "critical",
         Cause.Unknown => "medium",
         _ => "high",
     };

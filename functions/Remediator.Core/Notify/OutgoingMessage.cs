@@ -9,7 +9,7 @@ public sealed record MessageAttribute(string Name, string Value, string DataType
 /// <item><c>default</c> and <c>https</c>: the Amazon Q Developer in chat applications (AWS Chatbot) custom notification. Chatbot
 /// subscribes over https and silently drops anything else, so both keys carry it.</item>
 /// <item><c>email</c>: plain text a person reads in ten seconds.</item>
-/// <item><c>sqs</c>, <c>lambda</c>, <c>email-json</c>: the machine JSON (<c>schema</c> <c>remediator.finding/1</c>).</item>
+/// <item><c>sqs</c>, <c>lambda</c>, <c>email-json</c>: the machine JSON (<c>schema</c> <c>remediator.finding/2</c>).</item>
 /// </list>
 /// </summary>
 public sealed record OutgoingMessage(

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Remediator.Core.Diagnosis;
+using Remediator.Core.Tests.Support;
+
+namespace Remediator.Core.Tests;
+
+/// <summary>The families of issue 12: Lambda's Invoke errors, authorizers, credentials roles, gateway responses, no false alarms.</summary>
+public class CauseFamilyTests
+{
+    /// <summary>The Invoke operation's errors from a trimmed copy of the Lambda service model (source noted in the file).</summary>
+    public static TheoryData<string> ModelInvokeErrors() => [.. ModelNames()];
+
+    private static List<string> ModelNames()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf("model/lambda-invoke-errors.json")));
+        return doc.RootElement.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToList();
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelInvokeErrors))]
+    public void InvokeErrors_EveryErrorOfTheLambdaModel_HasADecisivePhraseACauseAndAdvice(string name)
+    {
+        var error = DecisivePhrases.InvokeErrors.SingleOrDefault(e => e.Name == name).ShouldNotBeNull(name);
+        error.Cause.ShouldNotBe(Cause.Unknown);
+        error.Note.ShouldNotBeNullOrWhiteSpace();
+        var phrase = DecisivePhrases.All.Single(p => p.Text == DecisivePhrases.PhraseOf(error));
+        phrase.Role.ShouldBe(PhraseRole.Signal);
+        phrase.Cause.ShouldBe(error.Cause);
+
+        // As API Gateway shows it, in the failed invocation's response headers.
+        var log = $"(4b1c2d3e-0000-4000-8000-000000000001) Endpoint response headers: {{Connection=keep-alive, x-amzn-ErrorType={name}}}\n"
+            + "(4b1c2d3e-0000-4000-8000-000000000001) Method completed with status: 500";
+        Fixtures.DiagnoseText(log).Findings.ShouldHaveSingleItem().Cause.ShouldBe(error.Cause, name);
+    }
+
+    [Fact]
+    public void InvokeErrors_NoErrorOutsideTheModel()
+    {
+        var model = ModelNames().ToHashSet();
+        DecisivePhrases.InvokeErrors.Select(e => e.Name).ShouldAllBe(n => model.Contains(n));
+    }
+
+    [Theory]
+    [InlineData("ResourceNotFoundException")]
+    [InlineData("ServiceException")]
+    [InlineData("TooManyRequestsException")]
+    public void Diagnose_GenericErrorNameInsideAFunctionsOwnError_StaysAFunctionError(string name)
+    {
+        // A function's own AWS SDK call fails with a common error name: that is the function's error, not Lambda's.
+        var log = "(4b1c2d3e-0000-4000-8000-000000000002) Lambda execution failed with status 200 due to customer function error: "
+            + $"An error occurred ({name}) when calling the GetItem operation: Requested resource not found. Lambda request id: 0c6b9c52-5a4b-4f0e-9f64-1b1d6c1f7a10\n"
+            + "(4b1c2d3e-0000-4000-8000-000000000002) Method completed with status: 502";
+
+        Fixtures.DiagnoseText(log).Findings.ShouldHaveSingleItem().Cause.ShouldBe(Cause.FunctionError);
+    }
+
+    [Fact]
+    public void Diagnose_AuthorizerMayNotBeInvoked_IsAMissingInvokePermission()
+    {
+        // The repairer grants apiId/authorizers/id for this case: the permission line must win over the authorizer's.
+        var log = "(4b1c2d3e-0000-4000-8000-000000000003) Execution failed due to configuration error: Invalid permissions on Lambda function\n"
+            + "(4b1c2d3e-0000-4000-8000-000000000003) AuthorizerConfigurationException\n"
+            + "(4b1c2d3e-0000-4000-8000-000000000003) Method completed with status: 500";
+
+        Fixtures.DiagnoseText(log).Findings.ShouldHaveSingleItem().Cause.ShouldBe(Cause.MissingInvokePermission);
+    }
+
+    [Theory]
+    [InlineData("The request for the IAM Authorizer doesn't match the format that API Gateway expects.")]
+    [InlineData("(4b1c2d3e-0000-4000-8000-000000000004) Gateway response type: UNAUTHORIZED with status code: 401")]
+    public void Diagnose_ClientSideDecision_IsNoFinding(string line)
+    {
+        Fixtures.DiagnoseText(line).Findings.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Diagnose_GatewayResponse5xx_EndsTheRequestWithItsStatus()
+    {
+        var log = "(4b1c2d3e-0000-4000-8000-000000000005) Execution failed due to a timeout error\n"
+            + "(4b1c2d3e-0000-4000-8000-000000000005) Gateway response type: INTEGRATION_TIMEOUT with status code: 504";
+
+        var finding = Fixtures.DiagnoseText(log).Findings.ShouldHaveSingleItem();
+
+        finding.Cause.ShouldBe(Cause.IntegrationTimeout);
+        finding.Status.ShouldBe(504);
+    }
+
+    [Fact]
+    public void Diagnose_CredentialsRole_NamesTheRoleAndNeverAdvisesAResourcePolicy()
+    {
+        var finding = Fixtures.Diagnose("causes/credentials_role_not_assumable__execution-console.log").Findings.ShouldHaveSingleItem();
+
+        finding.ErrorMessage.ShouldBe("arn:aws:iam::123456789012:role/portal-dev-ZappaLambdaExecutionRole");
+        finding.Advice.Commands.ShouldNotContain(c => c.Text.Contains("add-permission", StringComparison.Ordinal));
+        finding.Advice.Commands.ShouldContain(c => c.Text.Contains("--role-name portal-dev-ZappaLambdaExecutionRole", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Diagnose_AccessLogIntegrationErrorTheTableDoesNotKnow_IsTheEvidenceAndNoFieldIsAskedFor()
+    {
+        const string message = "Execution failed due to configuration error: Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified]";
+        var line = "{\"requestId\":\"0a1b2c3d-0000-4000-8000-000000000006\",\"httpMethod\":\"GET\",\"resourcePath\":\"/x\",\"status\":\"500\","
+            + "\"error_responseType\":\"API_CONFIGURATION_ERROR\",\"integration_error\":\"" + message + "\"}";
+
+        var finding = Fixtures.DiagnoseText(line).Findings.ShouldHaveSingleItem();
+
+        finding.Cause.ShouldBe(Cause.Unknown);
+        finding.Evidence.ShouldBe(message);
+        finding.Advice.Summary.ShouldContain("Invalid mapping expression");
+        string.Join(" ", finding.Advice.Steps).ShouldNotContain("add $context");
+        (finding.Note ?? "").ShouldNotContain("add $context");
+    }
+
+    [Theory]
+    [InlineData("Gateway response type: DEFAULT_5XX with status code: 500", true)]
+    [InlineData("Gateway response type: UNAUTHORIZED with status code: 401", false)]
+    public void Pattern_GatewayResponse_ForwardsOnly5xx(string line, bool forwarded)
+    {
+        SubscriptionFilterTerms.Terms.Any(t => line.Contains(t, StringComparison.Ordinal)).ShouldBe(forwarded);
+    }
+}
