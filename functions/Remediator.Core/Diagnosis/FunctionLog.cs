@@ -26,7 +26,8 @@ internal static class FunctionLog
 
     /// <summary>True when the text starts like a line of the function's own log (used to split pasted escapes).</summary>
     public static bool StartsLine(ReadOnlySpan<char> text) =>
-        text.StartsWith(Start) || text.StartsWith(End) || text.StartsWith(Report) || text.StartsWith(InitStart) || text.StartsWith(InitReport);
+        text.StartsWith(Start) || text.StartsWith(End) || text.StartsWith(Report) || text.StartsWith(InitStart) || text.StartsWith(InitReport)
+        || text.StartsWith("[ERROR] ") || text.StartsWith(RuntimeError) && text.Contains("Error: Runtime exited", StringComparison.Ordinal);
 
     public static bool TryRead(ReadOnlySpan<char> text, out FunctionLine line)
     {
