@@ -64,6 +64,11 @@ internal static class DiagnoseCommand
             }
         }
         var result = builder.Build();
+        foreach (var warning in result.Warnings)
+        {
+            // Ambiguity the input leaves (ids that could be one request or two, requests of unknown API): said, not guessed.
+            stderr.WriteLine($"remediator: warning: {warning}");
+        }
         switch (format)
         {
             case "json":
@@ -92,6 +97,8 @@ internal static class DiagnoseCommand
             using var stream = path == "-" ? openStdin() : File.OpenRead(path);
             var context = new LogContext(logGroup, null, name);
             var records = 0L;
+            var apiGateway = builder.ApiGatewayRecords;
+            var function = builder.FunctionLogRecords;
             foreach (var record in InputReader.Read(stream, context))
             {
                 builder.Add(record);
@@ -100,8 +107,21 @@ internal static class DiagnoseCommand
             if (records == 0)
             {
                 stderr.WriteLine($"remediator: {name}: no log lines in it");
+                return true;
             }
-            return true;
+            if (builder.ApiGatewayRecords > apiGateway)
+            {
+                return true;
+            }
+            if (builder.FunctionLogRecords > function)
+            {
+                // What the function's log shows is diagnosed (a function error or timeout), but not what API Gateway did.
+                stderr.WriteLine($"remediator: {name}: no API Gateway line in it; read as a Lambda function's own log");
+                return true;
+            }
+            // No silent all-clear: "no findings" from a file that is not an API Gateway log would be a false verdict.
+            stderr.WriteLine($"remediator: {name}: no API Gateway line in it (expected execution or access logs); nothing in it was diagnosed");
+            return false;
         }
         catch (UnreadableInputException e)
         {

@@ -117,4 +117,51 @@ public class DiagnoseCommandTests
         f.GetProperty("apiId").GetString().ShouldBe("zzzzzzzzzz");
         f.GetProperty("stage").GetString().ShouldBe("beta");
     }
+    [Theory]
+    // No silent all-clear: an input with nothing of API Gateway's in it is said to be so, and exits 2.
+    [InlineData("2024-05-02 16:09:42,123 INFO  com.example.OrderService - order 42 shipped\n2024-05-02 16:09:43,001 WARN  com.example.OrderService - retrying payment\n")]
+    [InlineData("Hi team, prod is down since the deploy, any idea?\n")]
+    public void Diagnose_NoApiGatewayLine_SaysSoAndExitsTwo(string input)
+    {
+        var (code, output, err) = Run(["diagnose", "-"], input);
+
+        code.ShouldBe(2);
+        err.ShouldContain("stdin: no API Gateway line in it");
+        output.ShouldNotBeEmpty(); // the (empty) report is still printed: the exit code and stderr carry the verdict
+    }
+
+    [Fact]
+    public void Diagnose_LambdaFunctionLog_ReportsTheFunctionSideCauseAndSaysWhatItRead()
+    {
+        var (code, output, err) = Run(["diagnose", "--format", "json", "--fail-on-findings", Fixture("causes/function_timeout__lambda-log.log")]);
+
+        code.ShouldBe(1);
+        err.ShouldContain("no API Gateway line in it; read as a Lambda function's own log");
+        output.ShouldContain("\"cause\": \"function_timeout\"");
+    }
+
+    [Fact]
+    public void Diagnose_AmbiguousIds_WarnsOnStandardError()
+    {
+        var input = "(4f2a...) Execution failed due to configuration error: Malformed Lambda proxy response\n(4f2a...) Method completed with status: 502\n"
+            + "(4f2a...) Execution failed due to a timeout error\n(4f2a...) Method completed with status: 504\n";
+        var (code, output, err) = Run(["diagnose", "--format", "json", "-"], input);
+
+        code.ShouldBe(0);
+        err.ShouldContain("remediator: warning: 2 completions (502, 504)");
+        output.ShouldContain("\"cause\": \"unknown\"");
+    }
+
+    [Fact]
+    public void Diagnose_AwsLogsTailOutput_SameFindingsAsTheCleanExport()
+    {
+        var (_, clean, _) = Run(["diagnose", "--format", "json", Fixture("mixed/interleaved.log")]);
+        var (code, tail, err) = Run(["diagnose", "--format", "json", Fixture("shapes/interleaved__tail-detailed.log")]);
+
+        code.ShouldBe(0, err);
+        err.ShouldBeEmpty();
+        static IEnumerable<string> Ids(string json) => JsonDocument.Parse(json).RootElement.GetProperty("findings").EnumerateArray()
+            .Select(f => $"{f.GetProperty("id").GetString()} {f.GetProperty("count").GetInt32()}").Order();
+        Ids(tail).ShouldBe(Ids(clean));
+    }
 }

@@ -188,7 +188,7 @@ public static class DecisivePhrases
 
         new("Task timed out after ", PhraseRole.Signal, Cause.FunctionTimeout, FunctionTimeoutRank),
 
-        new("due to customer function error: ", PhraseRole.CustomerError, Cause.FunctionError, FunctionErrorRank),
+        new("customer function error: ", PhraseRole.CustomerError, Cause.FunctionError, FunctionErrorRank),
         new("Lambda Customer Function Error:", PhraseRole.CustomerError, Cause.FunctionError, FunctionErrorRank),
         new("X-Amz-Function-Error=Unhandled", PhraseRole.Signal, Cause.FunctionError, UnhandledHeaderRank),
 

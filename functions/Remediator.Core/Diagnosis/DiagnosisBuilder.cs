@@ -26,8 +26,22 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     private readonly FindingAggregator _findings = new();
     private OpenRequest? _block;
     private long _seq;
+    // Lambda function logs pasted instead of (or beside) API Gateway's: invocations by Lambda request id.
+    private readonly Dictionary<string, FunctionInvocation> _invocations = new(StringComparer.Ordinal);
+    private FunctionInvocation? _currentInvocation, _init;
+    // Shortened ids ("4f2a...") seen, to warn where two of them (or one and a full id) could be the same request.
+    private readonly List<string> _shortenedIds = [];
+    private readonly List<string> _warnings = [];
+    private const int MaxShortenedIds = 2_000, MaxWarnings = 20;
+    private int _moreWarnings;
 
     public long Requests { get; private set; }
+
+    /// <summary>Records that held an API Gateway phrase or access-log entry: zero means the input is not API Gateway's.</summary>
+    public long ApiGatewayRecords { get; private set; }
+
+    /// <summary>Records that are lines of a Lambda function's own log (START, REPORT, Task timed out, Invoke Error, ...).</summary>
+    public long FunctionLogRecords { get; private set; }
 
     public void Add(in LogRecord record)
     {
@@ -45,6 +59,10 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         if (trimmed[0] == '{')
         {
             AddJsonEntry(record, trimmed);
+        }
+        else if (record.RequestId is null && FunctionLog.TryRead(trimmed, out var functionLine))
+        {
+            AddFunctionLine(functionLine, record);
         }
         else if (record.RequestId is null && AccessLogEntry.LooksLikeClf(trimmed) && AccessLogEntry.FromClf(record.Text) is { } clf)
         {
@@ -65,6 +83,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     public void AddAccess(AccessLogEntry entry, LogContext context)
     {
         Requests++;
+        ApiGatewayRecords++;
         if (AccessLogClassifier.Classify(entry, context) is { } failure)
         {
             _findings.Add(failure);
@@ -79,8 +98,99 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
             Close(key);
         }
         CloseBlock();
+        foreach (var invocation in _invocations.Values.ToList())
+        {
+            FinishInvocation(invocation);
+        }
+        if (_init is { } init)
+        {
+            FinishInvocation(init);
+        }
         var findings = _findings.Findings();
-        return new DiagnosisResult(findings, new DiagnosisSummary(Requests, _findings.Failed, findings.Count, _findings.Unclassified));
+        foreach (var warning in _findings.Warnings)
+        {
+            Warn(warning);
+        }
+        var warnings = _moreWarnings == 0 ? _warnings.ToList() : [.. _warnings, $"{_moreWarnings} more warnings like these"];
+        return new DiagnosisResult(findings, new DiagnosisSummary(Requests, _findings.Failed, findings.Count, _findings.Unclassified), warnings);
+    }
+
+    private void Warn(string warning)
+    {
+        if (_warnings.Contains(warning))
+        {
+            return;
+        }
+        if (_warnings.Count < MaxWarnings)
+        {
+            _warnings.Add(warning);
+        }
+        else
+        {
+            _moreWarnings++;
+        }
+    }
+
+    private void AddFunctionLine(in FunctionLine line, in LogRecord record)
+    {
+        FunctionLogRecords++;
+        FunctionInvocation? invocation;
+        switch (line.Kind)
+        {
+            case FunctionLineKind.Start when line.RequestId is { } startId:
+                invocation = Invocation(startId, record.Context);
+                _currentInvocation = invocation;
+                if (_init is { } init)
+                {
+                    // An init error before the first START belongs to the invocation that paid for the init.
+                    invocation.Absorb(init);
+                    _init = null;
+                }
+                break;
+            case FunctionLineKind.InitReport:
+                invocation = _currentInvocation ?? (_init ??= new FunctionInvocation(null, record.Context));
+                break;
+            default:
+                invocation = line.RequestId is { } id ? Invocation(id, record.Context)
+                    : _currentInvocation ?? (_init ??= new FunctionInvocation(null, record.Context));
+                break;
+        }
+        // Not finished at its REPORT: the runtime writes "Task timed out" after the REPORT line of the same id.
+        invocation.Observe(line, record);
+    }
+
+    private FunctionInvocation Invocation(string id, LogContext context)
+    {
+        if (!_invocations.TryGetValue(id, out var invocation))
+        {
+            if (_invocations.Count >= _limits.MaxOpenRequests)
+            {
+                FinishInvocation(_invocations.Values.First());
+            }
+            _invocations[id] = invocation = new FunctionInvocation(id, context);
+        }
+        return invocation;
+    }
+
+    private void FinishInvocation(FunctionInvocation invocation)
+    {
+        if (invocation.RequestId is { } id)
+        {
+            _invocations.Remove(id);
+        }
+        if (ReferenceEquals(_currentInvocation, invocation))
+        {
+            _currentInvocation = null;
+        }
+        if (ReferenceEquals(_init, invocation))
+        {
+            _init = null;
+        }
+        Requests++;
+        if (invocation.ToFailure() is { } failure)
+        {
+            _findings.Add(failure);
+        }
     }
 
     private void AddJsonEntry(in LogRecord record, ReadOnlySpan<char> json)
@@ -120,9 +230,13 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
                 EvictOldest();
             }
             _open[id] = open = new OpenRequest(new RequestEvidence(id, record.Context));
+            CheckShortened(id);
         }
         var wasCompleted = open.Evidence.Completed;
-        open.Evidence.Observe(record);
+        if (open.Evidence.Observe(record))
+        {
+            ApiGatewayRecords++;
+        }
         open.LastSeq = _seq;
         if (open.Evidence.Completed && !wasCompleted)
         {
@@ -148,7 +262,50 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         {
             _block.StartPhrases.Add(phrase.Text);
         }
-        _block.Evidence.Observe(record);
+        if (_block.Evidence.Observe(record))
+        {
+            ApiGatewayRecords++;
+        }
+    }
+
+    /// <summary>
+    /// A shortened id ("4f2a...") is a request of its own, as written; where it could also be another id seen (a
+    /// longer or full form that agrees with it), the log cannot tell them apart: say so rather than merge or guess.
+    /// Runs once per new request id, never per line.
+    /// </summary>
+    private void CheckShortened(string id)
+    {
+        var shortened = LineNormalizer.IsShortened(id);
+        if (!shortened && _shortenedIds.Count == 0)
+        {
+            return;
+        }
+        foreach (var other in _shortenedIds)
+        {
+            if (other != id && LineNormalizer.CouldBeSame(id, other))
+            {
+                Warn($"request ids \"{other}\" and \"{id}\" could be the same request or two: diagnosed as two; export with full request ids to be sure");
+                break;
+            }
+        }
+        if (shortened)
+        {
+            if (_open.Count <= 10_000)
+            {
+                foreach (var full in _open.Keys)
+                {
+                    if (full != id && !LineNormalizer.IsShortened(full) && LineNormalizer.CouldBeSame(id, full))
+                    {
+                        Warn($"request ids \"{id}\" and \"{full}\" could be the same request or two: diagnosed as two; export with full request ids to be sure");
+                        break;
+                    }
+                }
+            }
+            if (_shortenedIds.Count < MaxShortenedIds)
+            {
+                _shortenedIds.Add(id);
+            }
+        }
     }
 
     private OpenRequest NewBlock(LogContext context)
@@ -204,6 +361,10 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     private void Finish(RequestEvidence evidence)
     {
         Requests++;
+        if (evidence.Ambiguity is { } ambiguity)
+        {
+            Warn($"{ambiguity}: the lines of several requests are mixed; see the finding's note");
+        }
         if (evidence.ToFailure() is { } failure)
         {
             _findings.Add(failure);

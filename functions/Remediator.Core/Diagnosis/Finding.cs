@@ -58,4 +58,9 @@ public sealed record Finding
 /// <param name="Unclassified">Failed requests whose cause is <c>unknown</c>.</param>
 public sealed record DiagnosisSummary(long Requests, long Failed, int Findings, long Unclassified);
 
-public sealed record DiagnosisResult(IReadOnlyList<Finding> Findings, DiagnosisSummary Summary);
+/// <param name="Warnings">What the input leaves ambiguous (ids that could be one request or two, several requests
+/// under one id, requests whose API is not shown among several): said, not guessed. For standard error, not the report.</param>
+public sealed record DiagnosisResult(IReadOnlyList<Finding> Findings, DiagnosisSummary Summary, IReadOnlyList<string>? Warnings = null)
+{
+    public IReadOnlyList<string> Warnings { get; init; } = Warnings ?? [];
+}

@@ -6,6 +6,7 @@ namespace Remediator.Core.Diagnosis;
 public sealed class FindingAggregator
 {
     private readonly Dictionary<FindingKey, Accumulator> _byKey = [];
+    private readonly List<string> _warnings = [];
 
     public long Failed { get; private set; }
     public long Unclassified { get; private set; }
@@ -25,13 +26,58 @@ public sealed class FindingAggregator
         acc.Add(request);
     }
 
+    /// <summary>Requests whose API the input leaves open (several APIs, and their lines do not say which), after <see cref="Findings"/>.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
     /// <summary>The findings, most frequent first (ties: earliest first, then by id so that output is stable).</summary>
-    public IReadOnlyList<Finding> Findings() =>
-        _byKey.Select(kv => kv.Value.ToFinding(kv.Key))
+    public IReadOnlyList<Finding> Findings()
+    {
+        Attribute();
+        return _byKey.Select(kv => kv.Value.ToFinding(kv.Key))
             .OrderByDescending(f => f.Count)
             .ThenBy(f => f.FirstSeen ?? DateTimeOffset.MaxValue)
             .ThenBy(f => f.Id, StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>
+    /// One problem, one finding: only some requests carry the line that names the API and stage (the usage-plan
+    /// line, a Source ARN, the Host header), often only the first of a paste. A finding that lacks them joins the one
+    /// that has them for the same cause, route and function when the input shows exactly one API and stage it can
+    /// be; with several, it stays apart and says so.
+    /// </summary>
+    private void Attribute()
+    {
+        var apis = _byKey.Keys.Where(k => k.ApiId is not null && k.Stage is not null).Select(k => (k.ApiId, k.Stage)).Distinct().ToList();
+        if (apis.Count == 0)
+        {
+            return;
+        }
+        foreach (var key in _byKey.Keys.Where(k => k.ApiId is null || k.Stage is null).ToList())
+        {
+            var candidates = apis.Where(a => (key.ApiId is null || key.ApiId == a.ApiId) && (key.Stage is null || key.Stage == a.Stage)).ToList();
+            var acc = _byKey[key];
+            if (candidates.Count == 1)
+            {
+                var target = key with { ApiId = candidates[0].ApiId, Stage = candidates[0].Stage };
+                _byKey.Remove(key);
+                if (_byKey.TryGetValue(target, out var existing))
+                {
+                    existing.Merge(acc);
+                }
+                else
+                {
+                    _byKey[target] = acc;
+                }
+            }
+            else if (candidates.Count > 1)
+            {
+                var names = string.Join(", ", candidates.Select(a => $"{a.ApiId}/{a.Stage}"));
+                acc.AddNote($"unattributed: the log of these {acc.Count} requests does not name their API and stage, and the input holds several ({names})");
+                _warnings.Add($"{acc.Count} {key.Cause.ToName()} requests do not show which API and stage they belong to ({names} are in the input): reported apart, unattributed");
+            }
+        }
+    }
 
     private sealed class Accumulator(FailedRequest first)
     {
@@ -42,6 +88,38 @@ public sealed class FindingAggregator
         private long? _latency;
         private string? _errorType = first.ErrorType, _errorMessage = first.ErrorMessage, _evidence = first.Evidence,
             _note = first.Note, _problem = first.ResponseProblem, _account = first.AccountId, _region = first.Region, _group = first.LogGroup;
+
+        public int Count => _count;
+
+        public void AddNote(string note) => _note = _note is null ? note : $"{_note}; {note}";
+
+        /// <summary>Takes in another accumulator's requests (the same problem, once its API is known).</summary>
+        public void Merge(Accumulator o)
+        {
+            _count += o._count;
+            foreach (var id in o._ids)
+            {
+                if (_ids.Count < Finding.MaxSampleRequestIds && !_ids.Contains(id))
+                {
+                    _ids.Add(id);
+                }
+            }
+            foreach (var (status, n) in o._statuses)
+            {
+                _statuses[status] = _statuses.GetValueOrDefault(status) + n;
+            }
+            _first = o._first is { } f && (_first is null || f < _first) ? f : _first;
+            _last = o._last is { } l && (_last is null || l > _last) ? l : _last;
+            _latency = o._latency is { } lat && (_latency is null || lat > _latency) ? lat : _latency;
+            _errorType ??= o._errorType;
+            _errorMessage ??= o._errorMessage;
+            _evidence ??= o._evidence;
+            _note ??= o._note;
+            _problem ??= o._problem;
+            _account ??= o._account;
+            _region ??= o._region;
+            _group ??= o._group;
+        }
 
         public void Add(FailedRequest r)
         {

@@ -39,8 +39,20 @@ internal sealed class RequestEvidence
     private long? _latency;
     private bool _pathIsTemplate;
     private string? _role, _invokeError;
+    private long _phrases;
+    // Every status line this "request" showed: more than one means the lines of several requests were merged
+    // (ids lost or shortened alike), and the diagnosis must say so rather than pick one.
+    private List<int>? _completions;
+    // "Method completed with status: 50" (a paste cut mid-number): a 5xx, its exact code not shown.
+    private string? _cutStatus;
 
-    public void Observe(in LogRecord record)
+    /// <summary>Why this request's lines may belong to several requests; null when nothing suggests it.</summary>
+    public string? Ambiguity => _completions is { Count: > 1 } c
+        ? $"{c.Count} completions ({string.Join(", ", c)}) under one request{(RequestId is null ? "" : $" id ({RequestId})")}"
+        : null;
+
+    /// <summary>Reads one record; true when it held any API Gateway phrase.</summary>
+    public bool Observe(in LogRecord record)
     {
         Lines++;
         if (record.Timestamp is { } ts && (FirstSeen is null || ts < FirstSeen))
@@ -48,12 +60,15 @@ internal sealed class RequestEvidence
             FirstSeen = ts;
         }
         var self = this;
+        var before = _phrases;
         DecisivePhrases.Scan(record.Text.AsSpan(), ref self, static (ref RequestEvidence e, DecisivePhrase p, ReadOnlySpan<char> text, int at) => e.OnPhrase(p, text, at));
+        return _phrases != before;
     }
 
     private void OnPhrase(DecisivePhrase phrase, ReadOnlySpan<char> text, int at)
     {
         Recognised = true;
+        _phrases++;
         var after = text[(at + phrase.Text.Length)..];
         // The line around a phrase is cut only where evidence needs it: the frequent phrases (headers, paths,
         // URIs) need none, and on a long header line each cut is a scan.
@@ -83,7 +98,18 @@ internal sealed class RequestEvidence
                 Completed = true;
                 break;
             case PhraseRole.ClientStatus:
-                Status = LeadingInt(after) ?? Status;
+                var status = LeadingInt(after);
+                if (status is < 100 && CutAfterDigits(after))
+                {
+                    // The paste ends inside the number: its first digit still says 5xx or not, the rest is not guessed.
+                    _cutStatus = after.Trim().ToString();
+                    status = null;
+                }
+                else if (status is { } completed)
+                {
+                    (_completions ??= []).Add(completed);
+                }
+                Status = status ?? Status;
                 StatusEvidence = Cap(LineAround(text, at));
                 Completed = true;
                 break;
@@ -248,8 +274,12 @@ internal sealed class RequestEvidence
     /// <summary>The request as a failure, or null when it did not fail (2xx-4xx, or no status and no failure signal).</summary>
     public FailedRequest? ToFailure()
     {
-        var failedByStatus = Status is >= 500;
-        if (Status is { } s && s < 500)
+        var failedByStatus = Status is >= 500 || Status is null && _cutStatus is ['5', ..] || _completions?.Any(c => c >= 500) == true;
+        if (Status is { } s && s < 500 && !failedByStatus)
+        {
+            return null;
+        }
+        if (Status is null && _cutStatus is [not '5', ..] && _signals.Count == 0)
         {
             return null;
         }
@@ -259,12 +289,27 @@ internal sealed class RequestEvidence
         }
         var best = _signals.Count == 0 ? default : _signals.MaxBy(x => x.Rank);
         var cause = _signals.Count == 0 ? Cause.Unknown : best.Cause;
+        string? ambiguityNote = null;
+        if (Ambiguity is { } ambiguity)
+        {
+            var causes = _signals.Select(x => x.Cause).Distinct().ToList();
+            if (causes.Count > 1)
+            {
+                // Several requests' lines under one id, with different causes: which failed how is not in the log.
+                cause = Cause.Unknown;
+                ambiguityNote = $"ambiguous: {ambiguity} with different causes ({string.Join(", ", causes.Select(c => c.ToName()))}); these lines are several requests that the log does not tell apart: export them with full request ids";
+            }
+            else
+            {
+                ambiguityNote = $"ambiguous: {ambiguity}; counted as one request: export with full request ids for an exact count";
+            }
+        }
         var (errorType, bodyMessage) = FunctionErrorFromBody(Body);
         var responseProblem = cause == Cause.MalformedProxyResponse ? ProxyResponseShape.Describe(Body) : null;
         return new FailedRequest
         {
             Cause = cause,
-            Status = Status,
+            Status = Status is >= 500 ? Status : _completions?.FirstOrDefault(c => c >= 500) is > 0 and var first ? first : null,
             ApiType = Diagnosis.ApiType.Rest, // only REST APIs write execution logs
             LogKind = LogKind.Execution,
             ApiId = ApiId,
@@ -278,13 +323,28 @@ internal sealed class RequestEvidence
             IntegrationLatencyMs = _latency,
             RequestId = RequestId,
             Timestamp = FirstSeen,
-            Evidence = _signals.Count == 0 ? StatusEvidence ?? BodyEvidence : best.Evidence,
-            Note = _signals.Count == 0 ? UnknownNote() : Join(best.Note, ConflictNote(cause)),
+            Evidence = _signals.Count == 0 || cause == Cause.Unknown ? StatusEvidence ?? BodyEvidence ?? best.Evidence : best.Evidence,
+            Note = Join(ambiguityNote ?? (_signals.Count == 0 ? UnknownNote() : Join(best.Note, ConflictNote(cause))), CutStatusNote()),
             ResponseProblem = responseProblem,
             AccountId = AccountId,
             Region = Region,
             LogGroup = Context.LogGroup,
         };
+    }
+
+    private string? CutStatusNote() => _cutStatus is null || Status is not null ? null
+        : $"the status line is cut off (\"status: {_cutStatus}\"): {(_cutStatus[0] == '5' ? "a 5xx" : "not a 5xx")}, its exact code not shown";
+
+    /// <summary>True when the digits run to the end of the text: the line was cut inside the number.</summary>
+    private static bool CutAfterDigits(ReadOnlySpan<char> after)
+    {
+        var t = after.TrimStart(' ');
+        var end = 0;
+        while (end < t.Length && char.IsAsciiDigit(t[end]))
+        {
+            end++;
+        }
+        return end > 0 && t[end..].Trim().IsEmpty;
     }
 
     private static string? Join(string? a, string? b) => a is null ? b : b is null ? a : $"{a}; {b}";

@@ -90,12 +90,20 @@ public static class InputReader
         }
         // Insights export without a header: "2024-05-01 12:00:00.000<TAB>message".
         var span = line.AsSpan();
-        if (LineNormalizer.TryTimestamp(ref span) is not null && line.Length > 19 && line[19..].TrimStart('.', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'Z').StartsWith('\t'))
+        if (LineNormalizer.TryTimestamp(ref span) is not null && line.Length > 19 && line[19..].TrimStart('.', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'Z').StartsWith('\t')
+            && !IsFunctionLogLine(span))
         {
             return InputShape.Tsv;
         }
         return InputShape.Text;
     }
+
+    /// <summary>
+    /// A Lambda runtime's own line is tab-separated too (<c>time\trequest-id\tERROR\tInvoke Error ...</c>, or
+    /// <c>undefined</c> before any request): text, whose lines the function-log reader reads, not an export.
+    /// </summary>
+    private static bool IsFunctionLogLine(ReadOnlySpan<char> afterTime) =>
+        afterTime.StartsWith("undefined\t") || afterTime.Length > 37 && afterTime[8] == '-' && afterTime[13] == '-' && afterTime[36] == '\t';
 
     private static InputShape DetectObject(ReadOnlySpan<byte> body, bool whole)
     {

@@ -29,35 +29,108 @@ internal static class TextLogReader
         // The common case is one line per event: keep its string, and build a longer one only for continuations.
         string? first = null;
         StringBuilder? more = null;
-        foreach (var raw in Lines(reader))
+        // A log group named in front of a line (a tail of several groups) holds for the lines after it.
+        var lineContext = context;
+        var recordContext = context;
+        foreach (var physical in Lines(reader))
         {
-            var line = LineNormalizer.Normalize(raw);
-            if (line.Skip)
+            var parts = physical.Contains(@"\n", StringComparison.Ordinal) ? SplitEscapedEvents(physical) : null;
+            for (var p = 0; p < (parts?.Count ?? 1); p++)
             {
-                continue;
-            }
-            if (first is not null && IsContinuation(line, more is null ? first.AsSpan() : default, more))
-            {
-                more ??= new StringBuilder(first);
-                if (more.Length + line.Text.Length < MaxRecordChars)
+                var line = LineNormalizer.Normalize(parts?[p] ?? physical);
+                if (line.Skip)
                 {
-                    more.Append('\n').Append(line.Text);
+                    continue;
                 }
-                continue;
+                if (line.LogGroup is { } group && group != lineContext.LogGroup)
+                {
+                    lineContext = context with { LogGroup = group };
+                }
+                if (first is not null && line.LogGroup is null && IsContinuation(line, more is null ? first.AsSpan() : default, more))
+                {
+                    more ??= new StringBuilder(first);
+                    if (more.Length + line.Text.Length < MaxRecordChars)
+                    {
+                        more.Append('\n').Append(line.Text);
+                    }
+                    continue;
+                }
+                if (first is not null)
+                {
+                    yield return new LogRecord(id, ts, more?.ToString() ?? first, recordContext);
+                }
+                id = line.RequestId;
+                ts = line.Timestamp;
+                first = line.Text;
+                more = null;
+                recordContext = lineContext;
             }
-            if (first is not null)
-            {
-                yield return new LogRecord(id, ts, more?.ToString() ?? first, context);
-            }
-            id = line.RequestId;
-            ts = line.Timestamp;
-            first = line.Text;
-            more = null;
         }
         if (first is not null)
         {
-            yield return new LogRecord(id, ts, more?.ToString() ?? first, context);
+            yield return new LogRecord(id, ts, more?.ToString() ?? first, recordContext);
         }
+    }
+
+    /// <summary>
+    /// A line pasted from the CLI's JSON keeps the escapes of its strings: several events joined by a literal
+    /// <c>\n</c> (<c>"(id) Method completed with status: 502\n(id) ..."</c>), or one message ending in <c>\n</c>
+    /// (Lambda's <c>"START RequestId: ... Version: $LATEST\n"</c>). It is cut only where what follows starts an event
+    /// of its own, so that a JSON body's escaped newlines stay where they are. Null when there is nothing to cut.
+    /// </summary>
+    internal static List<string>? SplitEscapedEvents(string line)
+    {
+        List<string>? parts = null;
+        var start = 0;
+        var at = 0;
+        while ((at = line.IndexOf(@"\n", at, StringComparison.Ordinal)) >= 0)
+        {
+            var next = line.AsSpan(at + 2);
+            while (next.StartsWith(@"\n"))
+            {
+                next = next[2..];
+            }
+            var end = line.Length - next.Length;
+            if (next.TrimEnd(" \",").IsEmpty || StartsEvent(next))
+            {
+                (parts ??= []).Add(line[start..at]);
+                start = end;
+            }
+            at = end;
+        }
+        if (parts is null)
+        {
+            return null;
+        }
+        if (start < line.Length && !line.AsSpan(start).TrimEnd(" \",").IsEmpty)
+        {
+            parts.Add(line[start..]);
+        }
+        return parts;
+    }
+
+    private static bool StartsEvent(ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+        if (text[0] == '(' || char.IsAsciiDigit(text[0]) && text.Length > 19 && text[4] == '-')
+        {
+            return true; // "(id) ..." or a timestamp
+        }
+        if (DecisivePhrases.At(text) is not null || FunctionLog.StartsLine(text))
+        {
+            return true;
+        }
+        foreach (var start in EventStarts)
+        {
+            if (text.StartsWith(start, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static bool IsContinuation(in NormalizedLine line, ReadOnlySpan<char> previousLine, StringBuilder? previousRecord)
@@ -73,7 +146,7 @@ internal static class TextLogReader
             var last = previousRecord is { Length: > 0 } record ? record[^1] : previousLine.IsEmpty ? '\0' : previousLine[^1];
             return last == ':';
         }
-        if (DecisivePhrases.At(text) is not null)
+        if (DecisivePhrases.At(text) is not null || FunctionLog.StartsLine(text))
         {
             return false;
         }
