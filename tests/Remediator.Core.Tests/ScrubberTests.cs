@@ -17,6 +17,8 @@ public class ScrubberTests
     [InlineData("card 4111-1111-1111-1111.", "card [number].")]
     [InlineData("sig 0123456789abcdef0123456789abcdef0 end", "sig [token] end")]
     [InlineData("ping @here and @Channel", "ping here and Channel")]
+    [InlineData("[Reset password](https://evil.example/login)", "[Reset password] (https[:]//evil[.]example/login)")]
+    [InlineData("go to http://10.0.0.1:8080/x now", "go to http[:]//10[.]0[.]0[.]1:8080/x now")]
     public void Clean_SecretOrPersonalData_Replaced(string text, string expected)
     {
         Scrubber.Clean(text).ShouldBe(expected);
@@ -67,7 +69,7 @@ public class ScrubberTests
             "a", "b", "Z", "k", "0", "7", "9", "@", ".", "-", "_", "+", "/", "=", " ", "  ", ":", ",", ";", "'", "\"", "%", "~", "\n", "é", "\u0301",
             "AKIA", "ASIA", "eyJ", "Bearer ", "basic\t", "Token ", "password", "passwd", "secret", "api_key", "apikey", "x-api-key", "token",
             "authorization", "aws_secret_access_key", "here", "@channel", "@everyone", "example.com", "mail.co.uk", "1234 5678 ", "4111-1111-",
-            "0123456789ABCDEF", "abcdefghijklmnop", "QUJDREVGR0hJSktMTU5PUA", "/users/",
+            "0123456789ABCDEF", "abcdefghijklmnop", "QUJDREVGR0hJSktMTU5PUA", "/users/", "://", "](", "[", "https", "evil.example",
         ];
         for (var n = 0; n < 4000; n++)
         {
@@ -95,6 +97,8 @@ public class ScrubberTests
         (new(@"[A-Za-z0-9+/=_]{32,}"), null),
     ];
 
+    private static readonly Regex Links = new(@"\]\(|://([A-Za-z0-9.\-]*)");
+
     private static readonly Regex FormerMention = new(@"@(here|channel|everyone)\b", RegexOptions.IgnoreCase);
 
     private static string Oracle(string text, int max)
@@ -113,6 +117,7 @@ public class ScrubberTests
             sb.Append(c switch { '<' => '‹', '>' => '›', '`' => '\'', '\r' or '\n' or '\t' => ' ', _ when char.IsControl(c) => ' ', _ => c });
         }
         var s = FormerMention.Replace(sb.ToString(), "$1");
+        s = Links.Replace(s, m => m.Value == "](" ? "] (" : "[:]//" + m.Groups[1].Value.Replace(".", "[.]", StringComparison.Ordinal));
         return s.Length > max ? s[..max] + "…" : s;
     }
 }

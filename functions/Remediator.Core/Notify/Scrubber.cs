@@ -44,7 +44,9 @@ public static class Scrubber
     /// <summary>
     /// Chat and markdown control text made inert: Slack's <c>&lt;!channel&gt;</c>/<c>&lt;@U123&gt;</c>/<c>&lt;url|text&gt;</c> forms lose
     /// their angle brackets, <c>@here</c>/<c>@channel</c> lose their at sign, backticks become quotes, control
-    /// characters and newlines become spaces.
+    /// characters and newlines become spaces, and links stop being links: a markdown <c>[text](url)</c> gets a space
+    /// before its parenthesis and a URL is defanged (<c>https[:]//evil[.]example/login</c>), so text from a log
+    /// cannot put a clickable link in a chat channel or an e-mail.
     /// </summary>
     public static string Neutralise(string text)
     {
@@ -61,7 +63,35 @@ public static class Scrubber
                 _ => c,
             });
         }
-        return Replace(sb.ToString(), Mention);
+        return Replace(Replace(sb.ToString(), Mention), Link);
+    }
+
+    // ---- links: "](" → "] (", and "://host.name" → "[:]//host[.]name" ----
+
+    private static bool Link(string s, int i, out int end, out string replacement)
+    {
+        end = i;
+        replacement = "";
+        if (s[i] == ']' && i + 1 < s.Length && s[i + 1] == '(')
+        {
+            end = i + 2;
+            replacement = "] (";
+            return true;
+        }
+        if (s[i] != ':' || string.CompareOrdinal(s, i, "://", 0, 3) != 0)
+        {
+            return false;
+        }
+        var sb = new StringBuilder("[:]//");
+        var p = i + 3;
+        while (p < s.Length && (char.IsAsciiLetterOrDigit(s[p]) || s[p] is '.' or '-'))
+        {
+            sb.Append(s[p] == '.' ? "[.]" : s[p]);
+            p++;
+        }
+        end = p;
+        replacement = sb.ToString();
+        return true;
     }
 
     /// <summary>A pass: at <c>start</c>, either no match, or a match up to <c>end</c> (&gt; start) and its replacement.</summary>
