@@ -71,7 +71,7 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                             ("statementId", repair.Plan?.StatementId), ("target", repair.Plan?.ResourceArn), ("detail", Scrubber.Clean(repair.Detail, 500)),
                             ("undo", repair.Result == RepairResult.Repaired ? repair.Plan?.UndoCommand : null)));
                 }
-                var message = FindingMessages.Build(clean, new AlertContext(finding.AccountId, options.Region, decision.SuppressedSinceLastAlert, decision.LastAlertAt), repair, alreadyClean: true);
+                var message = FindingMessages.Build(clean, new AlertContext(clean.AccountId, options.Region, decision.SuppressedSinceLastAlert, decision.LastAlertAt), repair, alreadyClean: true);
                 try
                 {
                     var messageId = await publisher.PublishAsync(message, deadline, ct).ConfigureAwait(false);
