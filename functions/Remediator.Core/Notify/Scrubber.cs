@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -31,12 +32,12 @@ public static class Scrubber
             text = text[..(8 * max)]; // bound the work: scrub only what can be shown
         }
         var s = Emails(text);
-        s = Replace(s, AccessKey);
-        s = Replace(s, Bearer);
-        s = Replace(s, new JwtScanner().Match);
-        s = Replace(s, Secret);
-        s = Replace(s, CardLike);
-        s = Replace(s, LongToken);
+        s = Replace(s, AccessKey, AccessKeyStart);
+        s = Replace(s, Bearer, SchemeStart);
+        s = Replace(s, new JwtScanner().Match, JwtStart);
+        s = Replace(s, Secret, SecretStart);
+        s = Replace(s, CardLike, CardStart);
+        s = Replace(s, LongToken, TokenChars);
         s = Neutralise(s);
         return s.Length > max ? s[..max] + "…" : s;
     }
@@ -63,7 +64,7 @@ public static class Scrubber
                 _ => c,
             });
         }
-        return Replace(Replace(sb.ToString(), Mention), Link);
+        return Replace(Replace(sb.ToString(), Mention, MentionStart), Link, LinkStart);
     }
 
     // ---- links: "](" → "] (", and "://host.name" → "[:]//host[.]name" ----
@@ -97,13 +98,21 @@ public static class Scrubber
     /// <summary>A pass: at <c>start</c>, either no match, or a match up to <c>end</c> (&gt; start) and its replacement.</summary>
     private delegate bool Matcher(string s, int start, out int end, out string replacement);
 
-    private static string Replace(string s, Matcher match)
+    /// <summary>Runs <paramref name="match"/> at each position where a match can begin (a character of <paramref name="first"/>;
+    /// the vectorised search skips the rest), replacing each match and going on after it.</summary>
+    private static string Replace(string s, Matcher match, SearchValues<char> first)
     {
         StringBuilder? sb = null;
         var last = 0;
         var i = 0;
         while (i < s.Length)
         {
+            var next = s.AsSpan(i).IndexOfAny(first);
+            if (next < 0)
+            {
+                break;
+            }
+            i += next;
             if (match(s, i, out var end, out var replacement))
             {
                 sb ??= new StringBuilder(s.Length);
@@ -117,6 +126,17 @@ public static class Scrubber
         }
         return sb is null ? s : sb.Append(s, last, s.Length - last).ToString();
     }
+
+    private const string AsciiLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private const string AsciiDigits = "0123456789";
+    private static readonly SearchValues<char> AccessKeyStart = SearchValues.Create("A");
+    private static readonly SearchValues<char> SchemeStart = SearchValues.Create("bBtT");
+    private static readonly SearchValues<char> JwtStart = SearchValues.Create("e");
+    private static readonly SearchValues<char> SecretStart = SearchValues.Create("pPsSaAtTxX");
+    private static readonly SearchValues<char> CardStart = SearchValues.Create(AsciiDigits);
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create(AsciiLetters + AsciiDigits + "+/=_");
+    private static readonly SearchValues<char> MentionStart = SearchValues.Create("@");
+    private static readonly SearchValues<char> LinkStart = SearchValues.Create("]:");
 
     // ---- e-mail: local@label.label.tld (local part ≤ 64, 1–8 labels of ≤ 63, a 2–24 letter top-level domain) ----
 
@@ -315,13 +335,13 @@ public static class Scrubber
         return true;
     }
 
-    // ---- card-like digit runs: \b\d(?:[ -]?\d){12,18}\b (13 to 19 digits, single spaces or hyphens between) ----
+    // ---- card-like digit runs: \b[0-9](?:[ -]?[0-9]){12,18}\b (13 to 19 ASCII digits, single spaces or hyphens between) ----
 
     private static bool CardLike(string s, int i, out int end, out string replacement)
     {
         end = i;
         replacement = "[number]";
-        if (!char.IsDigit(s[i]) || !WordStart(s, i))
+        if (!char.IsAsciiDigit(s[i]) || !WordStart(s, i))
         {
             return false;
         }
@@ -331,11 +351,11 @@ public static class Scrubber
         ends[digits++] = p;
         while (digits < 19)
         {
-            if (p < s.Length && char.IsDigit(s[p]))
+            if (p < s.Length && char.IsAsciiDigit(s[p]))
             {
                 p++;
             }
-            else if (p + 1 < s.Length && s[p] is ' ' or '-' && char.IsDigit(s[p + 1]))
+            else if (p + 1 < s.Length && s[p] is ' ' or '-' && char.IsAsciiDigit(s[p + 1]))
             {
                 p += 2;
             }
