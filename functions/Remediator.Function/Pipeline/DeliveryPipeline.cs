@@ -81,7 +81,7 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     allSent = false;
-                    failures.Add($"{clean.Id}: {e.Message}");
+                    failures.Add($"{clean.Id}: {FirstLine(e.Message)}");
                     log.Write(LogLevel.Error, "finding not published", Fields(clean, ("error", e.GetType().Name), ("detail", Scrubber.Clean(e.Message, 500))));
                 }
             }
@@ -108,7 +108,7 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
         });
         if (failures.Count > 0)
         {
-            throw new PublishFailedException($"{failures.Count} of {published.Count + failures.Count} finding(s) not published: {string.Join("; ", failures)}");
+            throw new PublishFailedException($"{failures.Count} of {published.Count + failures.Count} finding(s) not published: {string.Join("; ", failures)}", failures);
         }
         return new DeliveryOutcome(control, logEvents, diagnosis.Summary.Requests, diagnosis.Summary.Failed, published, suppressed, failures);
     }
@@ -178,6 +178,8 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
             }
         }
     }
+
+    private static string FirstLine(string text) => text.AsSpan().IndexOfAny('\r', '\n') is var end and >= 0 ? text[..end] : text;
 
     private static (string, object?)[] Fields(Finding f, params (string, object?)[] extra) =>
     [
