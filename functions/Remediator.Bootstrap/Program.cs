@@ -10,7 +10,8 @@ if (string.IsNullOrEmpty(runtimeApi))
     return 2;
 }
 using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // the next-event GET blocks, by design
-var loop = new RuntimeApiLoop(http, RuntimeApiLoop.BaseUri(runtimeApi));
+// Errors are logged (stdout: CloudWatch Logs) before they are reported: nobody reads an asynchronous invocation's error.
+var loop = new RuntimeApiLoop(http, RuntimeApiLoop.BaseUri(runtimeApi), Composition.RawStdout());
 Remediator.Function.Pipeline.DeliveryPipeline pipeline;
 try
 {

@@ -35,6 +35,12 @@ internal static class DiagnoseCommand
         command.SetAction(parse =>
         {
             var paths = parse.GetValue(files) ?? [];
+            if (paths.FirstOrDefault(p => p.Length > 1 && p[0] == '-') is { } unknown)
+            {
+                // The parser hands an unknown option to the files argument: refuse it before reading anything.
+                stderr.WriteLine($"remediator diagnose: unknown option '{unknown}'. Try 'remediator diagnose --help' (a file whose name starts with '-': ./{unknown}).");
+                return RemediatorCommand.UsageOrInputError;
+            }
             if (paths.Length == 0)
             {
                 if (!Console.IsInputRedirected)
@@ -92,6 +98,11 @@ internal static class DiagnoseCommand
     private static bool ReadOne(string path, string? logGroup, DiagnosisBuilder builder, TextWriter stderr, Func<Stream> openStdin)
     {
         var name = path == "-" ? "stdin" : path;
+        if (path != "-" && Directory.Exists(path))
+        {
+            stderr.WriteLine($"remediator: {name}: is a directory; name the log files in it");
+            return false;
+        }
         try
         {
             using var stream = path == "-" ? openStdin() : File.OpenRead(path);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Remediator.Core.Notify;
 using Remediator.Function;
+using Remediator.Function.Aws;
 using Remediator.Function.Notify;
 using Remediator.Function.Observability;
 using Remediator.Function.Pipeline;
@@ -69,9 +70,14 @@ internal static class ReplayCommand
             IMessagePublisher publisher = send ? Composition.Sns(options.TopicArn, env, TimeProvider.System) : new PrintingPublisher(stdout);
             pipeline = new DeliveryPipeline(options, publisher, TimeProvider.System, log, Composition.Repairer(options, env, TimeProvider.System));
         }
-        catch (Exception e) when (e is OptionsException or ArgumentException)
+        catch (Exception e) when (e is OptionsException or ArgumentException or FormatException)
         {
-            stderr.WriteLine($"remediator replay: {e.Message}");
+            stderr.WriteLine($"remediator replay: {e.Message}" + (e.Message.Contains("AWS_REGION", StringComparison.Ordinal) ? " (or pass --region)" : ""));
+            return RemediatorCommand.UsageOrInputError;
+        }
+        if (Directory.Exists(path))
+        {
+            stderr.WriteLine($"remediator replay: {path}: is a directory; name an event file");
             return RemediatorCommand.UsageOrInputError;
         }
         try
@@ -96,8 +102,23 @@ internal static class ReplayCommand
         }
         catch (PublishFailedException e)
         {
+            // One line per finding, then exit 2: what failed is the environment (credentials, endpoint), not the input.
+            foreach (var failure in e.Failures.DefaultIfEmpty(e.Message))
+            {
+                stderr.WriteLine($"remediator replay: not published: {failure}");
+            }
+            return RemediatorCommand.UsageOrInputError;
+        }
+        catch (CredentialsUnavailableException e)
+        {
             stderr.WriteLine($"remediator replay: {e.Message}");
-            return RemediatorCommand.FindingsFound;
+            return RemediatorCommand.UsageOrInputError;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Never a stack trace: one line that names the failure.
+            stderr.WriteLine($"remediator replay: {e.GetType().Name}: {e.Message.Split('\n')[0].TrimEnd()}");
+            return RemediatorCommand.UsageOrInputError;
         }
     }
 

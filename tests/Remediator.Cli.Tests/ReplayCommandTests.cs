@@ -59,16 +59,17 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
-    public void Replay_SnsRefusesEverything_ExitsOne()
+    public void Replay_SnsRefusesEverything_OneLinePerFindingExitsTwo()
     {
         _sns.Down = true;
 
         var (code, _, stderr) = RunProcess(["replay", Sample("subscription-envelope.json"), "--endpoint-url", _sns.Endpoint.ToString(), "--topic-arn", Topic],
             ("REMEDIATOR_TIME_BUDGET_SECONDS", "3"));
 
-        code.ShouldBe(1);
+        code.ShouldBe(2);
         stderr.ShouldContain("not published");
         stderr.ShouldContain("ServiceUnavailable");
+        stderr.ShouldNotContain("   at ");
     }
 
     [Fact]

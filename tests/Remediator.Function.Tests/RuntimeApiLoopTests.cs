@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Remediator.Function.Runtime;
 using Remediator.Function.Tests.Support;
 using Remediator.Testing;
@@ -18,7 +19,77 @@ public sealed class RuntimeApiLoopTests : IDisposable
         _sns.Dispose();
     }
 
-    private RuntimeApiLoop Loop() => new(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, RuntimeApiLoop.BaseUri(_runtime.Address));
+    private RuntimeApiLoop Loop(TextWriter? log = null) => new(new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, RuntimeApiLoop.BaseUri(_runtime.Address), log);
+
+    /// <summary>A log that notes, with each line, how many posts the Runtime API had received when it was written.</summary>
+    private sealed class OrderedLog(FakeRuntimeApi runtime) : StringWriter
+    {
+        public List<(string Line, int PostsBefore)> Lines { get; } = [];
+
+        public override void WriteLine(string? value) => Lines.Add((value ?? "", runtime.Posts.Count));
+    }
+
+    [Fact]
+    public async Task Run_InvocationFails_OneJsonErrorLineBeforeTheReport()
+    {
+        var log = new OrderedLog(_runtime);
+        var id = _runtime.Enqueue("{}"u8.ToArray());
+
+        await Loop(log).RunAsync((_, _) => throw new InvalidOperationException("broken for jane.doe@example.com"), CancellationToken.None, maxInvocations: 1);
+
+        var (line, postsBefore) = log.Lines.ShouldHaveSingleItem();
+        postsBefore.ShouldBe(0); // written before the error was posted
+        using var json = JsonDocument.Parse(line);
+        json.RootElement.GetProperty("level").GetString().ShouldBe("ERROR");
+        json.RootElement.GetProperty("errorType").GetString().ShouldBe("InvalidOperationException");
+        json.RootElement.GetProperty("errorMessage").GetString().ShouldBe("broken for [email]");
+        json.RootElement.GetProperty("requestId").GetString().ShouldBe(id);
+        json.RootElement.GetProperty("stackTrace").GetArrayLength().ShouldBeGreaterThan(0);
+        _runtime.Posts.ShouldHaveSingleItem().Kind.ShouldBe("error");
+    }
+
+    [Fact]
+    public async Task InitError_Reported_LoggedFirstWithoutARequestId()
+    {
+        var log = new OrderedLog(_runtime);
+
+        await Loop(log).InitErrorAsync(new OptionsException("REMEDIATOR_TOPIC_ARN is not set"), CancellationToken.None);
+
+        var (line, postsBefore) = log.Lines.ShouldHaveSingleItem();
+        postsBefore.ShouldBe(0);
+        line.ShouldContain("\"errorType\":\"OptionsException\"");
+        line.ShouldNotContain("requestId");
+    }
+
+    [Fact]
+    public async Task Run_InvocationWithoutTraceHeader_TraceIdCleared()
+    {
+        _runtime.Enqueue("{}"u8.ToArray());
+        _runtime.Enqueue("{}"u8.ToArray(), traceId: null);
+        var seen = new List<string?>();
+
+        await Loop().RunAsync((_, _) =>
+        {
+            seen.Add(Environment.GetEnvironmentVariable(RuntimeApiLoop.TraceIdVariable));
+            return Task.FromResult<Stream>(new MemoryStream("{}"u8.ToArray()));
+        }, CancellationToken.None, maxInvocations: 2);
+
+        seen.ShouldBe([FakeRuntimeApi.DefaultTraceId, null]);
+    }
+
+    [Fact]
+    public async Task Run_RuntimeApiRefusesTheErrorReport_ErrorCarriesStatusAndBody()
+    {
+        _runtime.RefuseErrorsWith = 413;
+        _runtime.Enqueue("{}"u8.ToArray());
+
+        var e = await Should.ThrowAsync<RuntimeApiException>(() =>
+            Loop().RunAsync((_, _) => throw new InvalidOperationException("boom"), CancellationToken.None, maxInvocations: 1));
+
+        e.Status.ShouldBe(413);
+        e.Body.ShouldContain("InvalidRequestPayload");
+        e.Message.ShouldContain("HTTP 413");
+    }
 
     [Fact]
     public async Task Run_DeliveryThenGarbage_ResponseForOneErrorForTheOther()
@@ -45,7 +116,7 @@ public sealed class RuntimeApiLoopTests : IDisposable
         using var body = JsonDocument.Parse(error.Body);
         body.RootElement.GetProperty("errorType").GetString().ShouldBe("UndecodableDeliveryException");
         body.RootElement.GetProperty("errorMessage").GetString()!.ShouldContain("not valid base64");
-        body.RootElement.GetProperty("stackTrace").GetArrayLength().ShouldBe(0);
+        body.RootElement.GetProperty("stackTrace").GetArrayLength().ShouldBeGreaterThan(0);
         seenDeadline.ShouldNotBeNull();
         Environment.GetEnvironmentVariable("_X_AMZN_TRACE_ID").ShouldNotBeNull().ShouldStartWith("Root=1-");
         _sns.Publishes.ShouldHaveSingleItem();
@@ -65,15 +136,16 @@ public sealed class RuntimeApiLoopTests : IDisposable
     }
 
     [Fact]
-    public async Task Process_InvocationDeadlineEarlierThanTheBudget_RetriesStopBeforeIt()
+    public async Task Process_InvocationDeadlineEarlierThanTheBudget_NothingSentPastIt()
     {
-        _sns.Down = true;
-        var pipeline = Composition.Pipeline(TestEnvironment.Env(_sns), TimeProvider.System, TextWriter.Null, credentials: new StaticCredentials());
-        var started = DateTimeOffset.UtcNow;
+        var time = new FakeTimeProvider(new DateTimeOffset(2024, 5, 1, 13, 5, 0, TimeSpan.Zero));
+        var pipeline = Composition.Pipeline(TestEnvironment.Env(_sns), time, TextWriter.Null, credentials: new StaticCredentials());
 
-        await Should.ThrowAsync<Pipeline.PublishFailedException>(() =>
-            pipeline.ProcessAsync(new MemoryStream(TestEnvironment.Delivery("causes/throttled__execution.log")), default, started.AddSeconds(2)));
+        // The deadline leaves only the safety margin: the 20 s budget gives way to it, so no publish is even tried.
+        var e = await Should.ThrowAsync<Pipeline.PublishFailedException>(() =>
+            pipeline.ProcessAsync(new MemoryStream(TestEnvironment.Delivery("causes/throttled__execution.log")), default, time.GetUtcNow().AddMilliseconds(500)));
 
-        (DateTimeOffset.UtcNow - started).ShouldBeLessThan(TimeSpan.FromSeconds(2)); // the 20 s budget gave way to the 2 s deadline
+        e.Message.ShouldContain("no time left");
+        _sns.Requests.ShouldBeEmpty();
     }
 }

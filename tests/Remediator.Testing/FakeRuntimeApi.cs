@@ -10,7 +10,9 @@ namespace Remediator.Testing;
 /// </summary>
 public sealed class FakeRuntimeApi : LoopbackServer
 {
-    private readonly BlockingCollection<(string Id, byte[] Event)> _events = [];
+    private readonly BlockingCollection<(string Id, byte[] Event, string? TraceId)> _events = [];
+
+    public const string DefaultTraceId = "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1";
 
     // GET next blocks until an event is queued, like the real one: each request gets its own task.
     protected override bool Concurrent => true;
@@ -24,10 +26,14 @@ public sealed class FakeRuntimeApi : LoopbackServer
 
     public TimeSpan DeadlineIn { get; set; } = TimeSpan.FromSeconds(30);
 
-    public string Enqueue(byte[] lambdaEvent)
+    /// <summary>When set, invocation error posts are refused with this status and an error body, as Lambda refuses a bad one.</summary>
+    public int? RefuseErrorsWith { get; set; }
+
+    /// <summary>Queues an event; <paramref name="traceId"/> null sends no Lambda-Runtime-Trace-Id header.</summary>
+    public string Enqueue(byte[] lambdaEvent, string? traceId = DefaultTraceId)
     {
         var id = Guid.NewGuid().ToString();
-        _events.Add((id, lambdaEvent));
+        _events.Add((id, lambdaEvent, traceId));
         return id;
     }
 
@@ -37,11 +43,14 @@ public sealed class FakeRuntimeApi : LoopbackServer
             var path = ctx.Request.Url!.AbsolutePath;
             if (ctx.Request.HttpMethod == "GET" && path == "/2018-06-01/runtime/invocation/next")
             {
-                var (id, body) = _events.Take(); // blocks like the real one
+                var (id, body, traceId) = _events.Take(); // blocks like the real one
                 ctx.Response.Headers["Lambda-Runtime-Aws-Request-Id"] = id;
                 ctx.Response.Headers["Lambda-Runtime-Deadline-Ms"] = DateTimeOffset.UtcNow.Add(DeadlineIn).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
                 ctx.Response.Headers["Lambda-Runtime-Invoked-Function-Arn"] = "arn:aws:lambda:us-east-1:123456789012:function:remediator";
-                ctx.Response.Headers["Lambda-Runtime-Trace-Id"] = "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1";
+                if (traceId is not null)
+                {
+                    ctx.Response.Headers["Lambda-Runtime-Trace-Id"] = traceId;
+                }
                 Write(ctx, 200, body);
                 return;
             }
@@ -58,6 +67,11 @@ public sealed class FakeRuntimeApi : LoopbackServer
             if (ctx.Request.HttpMethod == "POST" && parts is ["", "2018-06-01", "runtime", "invocation", var requestId, var kind and ("response" or "error")])
             {
                 Posts.Add(new Posted(kind, requestId, text, ctx.Request.Headers["Lambda-Runtime-Function-Error-Type"], DateTimeOffset.UtcNow));
+                if (kind == "error" && RefuseErrorsWith is { } status)
+                {
+                    Write(ctx, status, "{\"errorMessage\":\"the error body is not valid\",\"errorType\":\"InvalidRequestPayload\"}"u8.ToArray());
+                    return;
+                }
                 Write(ctx, 202, "{\"status\":\"OK\"}"u8.ToArray());
                 return;
             }

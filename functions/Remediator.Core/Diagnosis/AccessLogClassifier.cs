@@ -71,8 +71,8 @@ internal static class AccessLogClassifier
             Status = entry.Status,
             ApiType = apiType,
             LogKind = LogKind.Access,
-            ApiId = entry.ApiId ?? context.ApiId,
-            Stage = entry.Stage ?? context.Stage,
+            ApiId = AwsNames.ApiIdOrNull(entry.ApiId) ?? context.ApiId, // an entry's fields are what the log says: checked
+            Stage = AwsNames.StageOrNull(entry.Stage) ?? context.Stage,
             HttpMethod = entry.HttpMethod,
             ResourcePath = entry.ResourcePath,
             RouteKey = entry.RouteKey,

@@ -9,8 +9,15 @@ namespace Remediator.Core.Ingest;
 /// </summary>
 internal static class JsonContainers
 {
+    /// <summary>A subscription message's own members: what the events of its <c>logEvents</c> belong to.</summary>
+    public readonly record struct MessageHeader(string? MessageType, string? Owner, string? LogGroup);
+
     /// <summary>A top-level object: walks its properties and streams the elements of the array that holds the events.</summary>
-    public static IEnumerable<LogRecord> ReadObject(JsonTokenStream json, LogContext context)
+    /// <param name="header">Reads the message's members from the whole message, for when the events array comes before
+    /// them (JSON does not order members; CloudWatch happens to write them first).</param>
+    /// <param name="skipped">Told about each event that cannot be read (invalid UTF-8, an unpaired surrogate escape),
+    /// which is then left out; without it such an event fails the read.</param>
+    public static IEnumerable<LogRecord> ReadObject(JsonTokenStream json, LogContext context, Func<MessageHeader>? header = null, Action<string>? skipped = null)
     {
         if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
         {
@@ -32,13 +39,19 @@ internal static class JsonContainers
             if (json.TokenType == JsonTokenType.StartArray && name is "logEvents" or "events" or "results")
             {
                 sawEvents = true;
+                if (header is not null && (messageType is null || owner is null || logGroup is null))
+                {
+                    var h = header();
+                    header = null;
+                    (messageType, owner, logGroup) = (messageType ?? h.MessageType, owner ?? h.Owner, logGroup ?? h.LogGroup);
+                }
                 var eventContext = context with { LogGroup = logGroup ?? context.LogGroup, AccountId = Account(owner) ?? context.AccountId };
                 if (messageType == "CONTROL_MESSAGE")
                 {
                     json.Skip(); // CloudWatch checking that the destination is reachable: nothing to diagnose
                     continue;
                 }
-                foreach (var record in Elements(json, name, eventContext))
+                foreach (var record in Elements(json, name, eventContext, skipped))
                 {
                     yield return record;
                 }
@@ -51,9 +64,9 @@ internal static class JsonContainers
             }
             switch (name)
             {
-                case "messageType": messageType = json.Text; break;
-                case "owner": owner = json.Text; break;
-                case "logGroup": logGroup = json.Text; break;
+                case "messageType": messageType ??= json.Text; break;
+                case "owner": owner ??= json.Text; break;
+                case "logGroup": logGroup ??= json.Text; break;
                 case "log" when json.TokenType == JsonTokenType.String:
                     // aws apigateway test-invoke-method: the whole execution log as one string.
                     sawEvents = true;
@@ -70,18 +83,37 @@ internal static class JsonContainers
         }
     }
 
-    private static IEnumerable<LogRecord> Elements(JsonTokenStream json, string arrayName, LogContext context)
+    private static IEnumerable<LogRecord> Elements(JsonTokenStream json, string arrayName, LogContext context, Action<string>? skipped = null)
     {
         var depth = json.Depth;
+        var index = 0;
         while (json.Read() && json.Depth > depth)
         {
             if (json.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
             {
                 continue;
             }
+            // The value's structure was checked while reading it: what fails from here on is this event's text alone
+            // (a string that is not UTF-8, or an escape that is half a surrogate pair), so it costs this event only.
             var value = json.ReadValue();
-            using var doc = JsonDocument.Parse(value);
-            var records = arrayName == "results" ? QueryResultRow(doc.RootElement, context) : Event(doc.RootElement, context);
+            List<LogRecord> records;
+            try
+            {
+                using var doc = JsonDocument.Parse(value);
+                records = (arrayName == "results" ? QueryResultRow(doc.RootElement, context) : Event(doc.RootElement, context)).ToList();
+            }
+            catch (Exception e) when (e is InvalidOperationException or JsonException or ArgumentException)
+            {
+                var reason = $"event {index} of {(arrayName.Length > 0 ? arrayName : "the array")} cannot be read: {(e is JsonException ? "invalid JSON" : "a string is not valid UTF-8 or holds an unpaired surrogate escape")}";
+                if (skipped is null)
+                {
+                    throw new UnreadableInputException(reason, e);
+                }
+                skipped(reason);
+                index++;
+                continue;
+            }
+            index++;
             foreach (var record in records)
             {
                 yield return record;

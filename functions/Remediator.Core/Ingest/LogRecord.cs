@@ -37,7 +37,9 @@ public sealed record LogContext(string? LogGroup, string? AccountId, string Sour
         {
             stage = stage[..canary];
         }
-        return (rest[..slash].ToString(), stage.IsEmpty ? null : stage.ToString());
+        // A group name is anyone's choice (CreateLogGroup): only an id and a stage of API Gateway's shapes count.
+        var apiId = Diagnosis.AwsNames.ApiIdOrNull(rest[..slash].ToString());
+        return apiId is null ? (null, null) : (apiId, Diagnosis.AwsNames.StageOrNull(stage.ToString()));
     }
 }
 

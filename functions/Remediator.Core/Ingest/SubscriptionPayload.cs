@@ -17,7 +17,118 @@ public static class SubscriptionPayload
     public const long DefaultMaxDecompressedBytes = 16L * 1024 * 1024;
 
     /// <summary>Returns a stream of the decompressed DATA_MESSAGE JSON; throws <see cref="UnreadableInputException"/> for anything else.</summary>
-    public static Stream OpenData(ReadOnlySpan<byte> envelope, long maxDecompressedBytes = DefaultMaxDecompressedBytes)
+    public static Stream OpenData(ReadOnlySpan<byte> envelope, long maxDecompressedBytes = DefaultMaxDecompressedBytes) =>
+        Decompress(Compressed(envelope), maxDecompressedBytes);
+
+    /// <summary>
+    /// The events of a delivery, for the function: an event that cannot be read (a message that is not UTF-8, an
+    /// unpaired surrogate escape such as <c>\ud800</c>) is reported to <paramref name="skipped"/> and left out, so
+    /// that one bad line costs only itself. <see cref="UnreadableInputException"/> only when the delivery itself
+    /// cannot be read (envelope, base64, gzip, JSON structure, limits). The members of the message may come in any
+    /// order: the events keep their log group and account, and a CONTROL_MESSAGE yields nothing.
+    /// </summary>
+    public static IEnumerable<LogRecord> ReadEvents(byte[] envelope, LogContext context, ReadLimits limits, Action<string> skipped)
+    {
+        var compressed = Compressed(envelope);
+        var json = new JsonTokenStream(Decompress(compressed, limits.MaxDecompressedBytes), limits.MaxJsonValueBytes);
+        return Guarded(JsonContainers.ReadObject(json, context, () => ReadHeader(compressed, limits.MaxDecompressedBytes), skipped));
+    }
+
+    private static IEnumerable<LogRecord> Guarded(IEnumerable<LogRecord> records)
+    {
+        using var e = records.GetEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!e.MoveNext())
+                {
+                    yield break;
+                }
+            }
+            catch (JsonException ex)
+            {
+                throw new UnreadableInputException($"invalid or truncated JSON ({ex.Message})", ex);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // A member of the message itself (not of an event) that is not text.
+                throw new UnreadableInputException($"the delivery's message cannot be read ({ex.Message})", ex);
+            }
+            yield return e.Current;
+        }
+    }
+
+    /// <summary>
+    /// The message's <c>messageType</c>, <c>owner</c> and <c>logGroup</c>, read from a second pass over the data: used
+    /// only when the events come first. Token by token, so memory stays bounded by the largest single token.
+    /// </summary>
+    private static JsonContainers.MessageHeader ReadHeader(byte[] compressed, long maxDecompressedBytes)
+    {
+        string? type = null, owner = null, group = null;
+        using var data = Decompress(compressed, maxDecompressedBytes);
+        var buffer = new byte[64 * 1024];
+        int start = 0, end = 0;
+        var final = false;
+        var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = 64 });
+        var pending = 0; // 1 messageType, 2 owner, 3 logGroup: the member whose value comes next
+        try
+        {
+            while (type is null || owner is null || group is null)
+            {
+                var reader = new Utf8JsonReader(buffer.AsSpan(start, end - start), final, state);
+                while (reader.Read())
+                {
+                    if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        pending = reader.ValueTextEquals("messageType"u8) ? 1 : reader.ValueTextEquals("owner"u8) ? 2 : reader.ValueTextEquals("logGroup"u8) ? 3 : 0;
+                        continue;
+                    }
+                    if (pending != 0 && reader.TokenType == JsonTokenType.String)
+                    {
+                        var text = reader.GetString();
+                        _ = pending switch { 1 => type ??= text, 2 => owner ??= text, _ => group ??= text };
+                    }
+                    pending = 0;
+                }
+                start += (int)reader.BytesConsumed;
+                state = reader.CurrentState;
+                if (final)
+                {
+                    break;
+                }
+                if (start > 0)
+                {
+                    Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+                    end -= start;
+                    start = 0;
+                }
+                if (end == buffer.Length)
+                {
+                    Array.Resize(ref buffer, buffer.Length * 2); // one token larger than the window; bounded by the decompression cap
+                }
+                var read = data.Read(buffer, end, buffer.Length - end);
+                final = read == 0;
+                end += read;
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or UnreadableInputException)
+        {
+            // The main pass reports what is wrong with the message; the header is only what could be read.
+        }
+        return new JsonContainers.MessageHeader(type, owner, group);
+    }
+
+    private static Stream Decompress(byte[] compressed, long maxDecompressedBytes)
+    {
+        // The gzip trailer's last four bytes are the decompressed size (mod 2^32): a cut delivery fails that check
+        // with a clear message instead of as a JSON error somewhere in the middle.
+        var expectedSize = BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 4));
+        return new GuardedStream(new GZipStream(new MemoryStream(compressed, writable: false), CompressionMode.Decompress), maxDecompressedBytes, expectedSize);
+    }
+
+    /// <summary>The gzip bytes of a delivery, checked to be gzip.</summary>
+    private static byte[] Compressed(ReadOnlySpan<byte> envelope)
     {
         byte[] compressed;
         try
@@ -36,10 +147,7 @@ public static class SubscriptionPayload
         {
             throw new UnreadableInputException("awslogs.data is base64 but not gzip; a CloudWatch Logs subscription delivery is base64 of gzip");
         }
-        // The gzip trailer's last four bytes are the decompressed size (mod 2^32): a cut delivery fails that check
-        // with a clear message instead of as a JSON error somewhere in the middle.
-        var expectedSize = BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 4));
-        return new GuardedStream(new GZipStream(new MemoryStream(compressed, writable: false), CompressionMode.Decompress), maxDecompressedBytes, expectedSize);
+        return compressed;
     }
 
     /// <summary>

@@ -76,10 +76,16 @@ public static class FindingMessages
     /// <summary>One sentence: what the repair did, would do, or why it did nothing.</summary>
     private static string RepairLine(RepairReport r) => r.Result switch
     {
-        RepairResult.Repaired => $"added statement {r.Plan!.StatementId} to {r.Plan.ResourceArn}: API Gateway may invoke it again from {r.Plan.ApiId} (verified by reading the policy back). {r.Detail}".TrimEnd(),
-        RepairResult.Planned => $"dry run: would add statement {r.Plan!.StatementId} to {r.Plan.ResourceArn}; nothing was changed. {r.Detail}".TrimEnd(),
-        _ => $"refused ({RepairReport.ReasonName(r.Refusal!.Value)}): {r.Detail}",
+        RepairResult.Repaired => $"added statement {r.Plan!.StatementId} to {r.Plan.ResourceArn}: API Gateway may invoke it again from {r.Plan.ApiId} (verified by reading the policy back). {RepairText(r.Detail)}".TrimEnd(),
+        RepairResult.Planned => $"dry run: would add statement {r.Plan!.StatementId} to {r.Plan.ResourceArn}; nothing was changed. {RepairText(r.Detail)}".TrimEnd(),
+        _ => $"refused ({RepairReport.ReasonName(r.Refusal!.Value)}): {RepairText(r.Detail)}",
     };
+
+    /// <summary>
+    /// A repair's detail or check: our sentence, but it quotes what the log said (a route, a function name) and
+    /// what AWS answered, so it is scrubbed like every other log-derived text, not only neutralised.
+    /// </summary>
+    private static string RepairText(string text) => Scrubber.Clean(text, 1000);
 
     private static string HowOften(Finding f, AlertContext c) =>
         $"{f.Count} failed request(s) in this delivery" + (c.SuppressedSinceLastAlert > 0
@@ -108,7 +114,7 @@ public static class FindingMessages
             Line(sb, "Repair", Scrubber.Neutralise(RepairLine(repair)));
             foreach (var check in repair.Checks)
             {
-                sb.AppendLine($"  - {Scrubber.Neutralise(check)}");
+                sb.AppendLine($"  - {RepairText(check)}");
             }
             if (repair.Plan is { } plan)
             {
@@ -277,11 +283,11 @@ public static class FindingMessages
                 w.WriteString("cause", repair.CauseName);
                 w.WriteString("result", repair.Result.ToString().ToLowerInvariant());
                 w.WriteString("refusal", repair.Refusal is { } r ? RepairReport.ReasonName(r) : null);
-                w.WriteString("detail", Scrubber.Neutralise(repair.Detail));
+                w.WriteString("detail", RepairText(repair.Detail));
                 w.WriteStartArray("checks");
                 foreach (var check in repair.Checks)
                 {
-                    w.WriteStringValue(Scrubber.Neutralise(check));
+                    w.WriteStringValue(RepairText(check));
                 }
                 w.WriteEndArray();
                 if (repair.Plan is { } plan)

@@ -11,10 +11,12 @@ public static class FindingSanitizer
 {
     public static Finding Clean(Finding f, int maxRequestIds = Finding.MaxSampleRequestIds, int maxText = 300)
     {
+        // Ids from the log reach commands and ARNs in the message: only AWS's shapes pass (never "*"), and the
+        // validated ids and ARNs are only made inert, since a scrub could mangle them.
         var key = f.Key with
         {
-            ApiId = Inert(f.Key.ApiId), // validated ids and ARNs: only made inert, a scrub could mangle them
-            Stage = CleanShort(f.Key.Stage),
+            ApiId = AwsNames.ApiIdOrNull(f.Key.ApiId),
+            Stage = AwsNames.StageOrNull(f.Key.Stage),
             HttpMethod = CleanShort(f.Key.HttpMethod),
             ResourcePath = CleanShort(f.Key.ResourcePath, 200),
             RouteKey = CleanShort(f.Key.RouteKey, 200),
@@ -32,6 +34,8 @@ public static class FindingSanitizer
             ResponseProblem = f.ResponseProblem is null ? null : Scrubber.Clean(f.ResponseProblem, maxText),
             RequestIds = ids,
             LogGroup = Inert(f.LogGroup),
+            AccountId = AwsNames.AccountOrNull(f.AccountId),
+            Region = AwsNames.RegionOrNull(f.Region),
         };
         var facts = new FindingFacts(cleaned.ApiType, cleaned.LogKind, cleaned.ErrorType, cleaned.ErrorMessage, cleaned.IntegrationLatencyMs,
             cleaned.ResponseProblem, cleaned.AccountId, cleaned.Region, cleaned.LogGroup, ids);

@@ -195,6 +195,10 @@ public sealed class AwsHttp(HttpClient http, ICredentialSource credentials, Time
     }
 }
 
+/// <summary>No AWS credentials could be found: the message says how to provide them.</summary>
+public sealed class CredentialsUnavailableException(Exception? inner = null)
+    : Exception("no AWS credentials found: set AWS_PROFILE (after 'aws configure' or 'aws sso login'), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)", inner);
+
 /// <summary>AWSSDK.Core's default credential chain (environment, profiles, SSO, container and instance roles), resolved once.</summary>
 public sealed class DefaultCredentialSource : ICredentialSource
 {
@@ -202,8 +206,16 @@ public sealed class DefaultCredentialSource : ICredentialSource
 
     public async Task<ImmutableCredentials> GetAsync(CancellationToken ct)
     {
-        _chain ??= await Amazon.Runtime.Credentials.DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(null).ConfigureAwait(false);
-        return await _chain.GetCredentialsAsync().ConfigureAwait(false);
+        try
+        {
+            _chain ??= await Amazon.Runtime.Credentials.DefaultAWSCredentialsIdentityResolver.GetCredentialsAsync(null).ConfigureAwait(false);
+            return await _chain.GetCredentialsAsync().ConfigureAwait(false);
+        }
+        catch (AmazonClientException e)
+        {
+            // The SDK's message lists every provider it tried, one exception each: say once what is missing instead.
+            throw new CredentialsUnavailableException(e);
+        }
     }
 
     public void Invalidate() => _chain = null;

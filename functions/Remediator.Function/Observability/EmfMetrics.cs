@@ -14,6 +14,8 @@ public sealed record DeliveryMetrics
     public int MessagesSuppressed { get; init; }
     public int PublishFailures { get; init; }
     public int DecodeFailures { get; init; }
+    /// <summary>Events left out of an otherwise readable delivery (not UTF-8, an unpaired surrogate escape).</summary>
+    public long SkippedLogEvents { get; init; }
     public double DurationMs { get; init; }
     public IReadOnlyDictionary<string, long> FailedRequestsByCause { get; init; } = new Dictionary<string, long>();
 }
@@ -39,6 +41,7 @@ public static class EmfMetrics
             ("MessagesSuppressed", "Count", m.MessagesSuppressed),
             ("PublishFailures", "Count", m.PublishFailures),
             ("DecodeFailures", "Count", m.DecodeFailures),
+            ("SkippedLogEvents", "Count", m.SkippedLogEvents),
             ("Duration", "Milliseconds", Math.Round(m.DurationMs, 3)),
         });
         foreach (var (cause, count) in m.FailedRequestsByCause.OrderBy(kv => kv.Key, StringComparer.Ordinal))

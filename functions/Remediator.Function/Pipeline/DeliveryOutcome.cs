@@ -45,4 +45,8 @@ public sealed class UndecodableDeliveryException(string message, Exception? inne
 
 /// <summary>Some findings could not be published after retries. The invocation fails so that the delivery is retried
 /// (already published findings may be sent again: their findingId lets consumers de-duplicate).</summary>
-public sealed class PublishFailedException(string message) : Exception(message);
+public sealed class PublishFailedException(string message, IReadOnlyList<string>? failures = null) : Exception(message)
+{
+    /// <summary>One line per finding not published: its id and why.</summary>
+    public IReadOnlyList<string> Failures { get; } = failures ?? [];
+}

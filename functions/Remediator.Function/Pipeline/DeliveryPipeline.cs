@@ -33,7 +33,7 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
 
         // 1. Decode and diagnose, streaming: base64 → gzip → JSON events → requests → findings.
         var builder = new DiagnosisBuilder();
-        var (logEvents, control) = Decode(input, builder, started);
+        var (logEvents, skippedEvents, control) = Decode(input, builder, started);
         var diagnosis = builder.Build();
 
         // 2 and 3. Repair (missing invoke permissions only, when configured), then notify: one message per finding,
@@ -71,7 +71,7 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                             ("statementId", repair.Plan?.StatementId), ("target", repair.Plan?.ResourceArn), ("detail", Scrubber.Clean(repair.Detail, 500)),
                             ("undo", repair.Result == RepairResult.Repaired ? repair.Plan?.UndoCommand : null)));
                 }
-                var message = FindingMessages.Build(clean, new AlertContext(finding.AccountId, options.Region, decision.SuppressedSinceLastAlert, decision.LastAlertAt), repair, alreadyClean: true);
+                var message = FindingMessages.Build(clean, new AlertContext(clean.AccountId, options.Region, decision.SuppressedSinceLastAlert, decision.LastAlertAt), repair, alreadyClean: true);
                 try
                 {
                     var messageId = await publisher.PublishAsync(message, deadline, ct).ConfigureAwait(false);
@@ -81,7 +81,7 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     allSent = false;
-                    failures.Add($"{clean.Id}: {e.Message}");
+                    failures.Add($"{clean.Id}: {FirstLine(e.Message)}");
                     log.Write(LogLevel.Error, "finding not published", Fields(clean, ("error", e.GetType().Name), ("detail", Scrubber.Clean(e.Message, 500))));
                 }
             }
@@ -97,6 +97,7 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
         WriteMetrics(new DeliveryMetrics
         {
             LogEvents = logEvents,
+            SkippedLogEvents = skippedEvents,
             FailedRequests = diagnosis.Summary.Failed,
             Findings = diagnosis.Findings.Count,
             MessagesPublished = published.Count,
@@ -107,14 +108,20 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
         });
         if (failures.Count > 0)
         {
-            throw new PublishFailedException($"{failures.Count} of {published.Count + failures.Count} finding(s) not published: {string.Join("; ", failures)}");
+            throw new PublishFailedException($"{failures.Count} of {published.Count + failures.Count} finding(s) not published: {string.Join("; ", failures)}", failures);
         }
         return new DeliveryOutcome(control, logEvents, diagnosis.Summary.Requests, diagnosis.Summary.Failed, published, suppressed, failures);
     }
 
-    private (long LogEvents, bool Control) Decode(Stream input, DiagnosisBuilder builder, long started)
+    /// <summary>
+    /// Reads the delivery into the builder. An event that cannot be read is skipped, logged and counted, and the rest
+    /// are diagnosed: one bad line must not send every finding of its delivery to the on-failure queue after
+    /// Lambda's retries. Only a delivery that cannot be read at all fails the invocation.
+    /// </summary>
+    private (long LogEvents, long Skipped, bool Control) Decode(Stream input, DiagnosisBuilder builder, long started)
     {
         var logEvents = 0L;
+        var skipped = 0L;
         try
         {
             var envelope = InputReader.ReadCapped(input, options.ReadLimits.MaxEnvelopeBytes, "the delivery");
@@ -122,7 +129,12 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
             {
                 throw new UnreadableInputException("not a CloudWatch Logs subscription delivery; expected {\"awslogs\":{\"data\":\"<base64 of gzip>\"}}");
             }
-            foreach (var record in InputReader.ReadDelivery(envelope, LogContext.For("delivery"), options.ReadLimits))
+            void Skip(string reason)
+            {
+                skipped++;
+                log.Write(LogLevel.Warn, "log event skipped", ("reason", reason));
+            }
+            foreach (var record in SubscriptionPayload.ReadEvents(envelope, LogContext.For("delivery"), options.ReadLimits, Skip))
             {
                 logEvents++;
                 if (IsApiGatewayLog(record))
@@ -131,12 +143,12 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                 }
             }
             // A CONTROL_MESSAGE (CloudWatch checking the destination) decodes to no events at all.
-            return (logEvents, logEvents == 0);
+            return (logEvents, skipped, logEvents == 0 && skipped == 0);
         }
         catch (UnreadableInputException e)
         {
             log.Write(LogLevel.Error, "undecodable delivery", ("reason", e.Message), ("logEventsRead", logEvents));
-            WriteMetrics(new DeliveryMetrics { DecodeFailures = 1, LogEvents = logEvents, DurationMs = time.GetElapsedTime(started).TotalMilliseconds });
+            WriteMetrics(new DeliveryMetrics { DecodeFailures = 1, LogEvents = logEvents, SkippedLogEvents = skipped, DurationMs = time.GetElapsedTime(started).TotalMilliseconds });
             throw new UndecodableDeliveryException($"undecodable delivery: {e.Message}", e);
         }
     }
@@ -166,6 +178,8 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
             }
         }
     }
+
+    private static string FirstLine(string text) => text.AsSpan().IndexOfAny('\r', '\n') is var end and >= 0 ? text[..end] : text;
 
     private static (string, object?)[] Fields(Finding f, params (string, object?)[] extra) =>
     [

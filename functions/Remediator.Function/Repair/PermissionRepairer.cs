@@ -41,7 +41,7 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
         {
             return [Refuse(RefusalReason.NoIntegration, "the log does not show which API failed, so API Gateway cannot confirm the target")];
         }
-        if (!ExecuteApiRef.IsApiId(apiId) || (key.Stage is { } st && !IsStageName(st)))
+        if (!AwsNames.IsApiId(apiId) || (key.Stage is { } st && !AwsNames.IsStageName(st)))
         {
             return [Refuse(RefusalReason.NoIntegration, "the API id or stage in the log is not one API Gateway could have written: nothing is read or granted on it")];
         }
@@ -58,6 +58,11 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
         if (finding.AccountId is not { } account)
         {
             return [Refuse(RefusalReason.AccountUnknown, "the log does not show the API's account, so the grant cannot be scoped by SourceAccount")];
+        }
+        if (!AwsNames.IsAccountId(account) || (region is not null && !AwsNames.IsRegion(region)))
+        {
+            // Both end up in the SourceArn and SourceAccount of the statement: never a wildcard or a forged shape.
+            return [Refuse(RefusalReason.AccountUnknown, "the account id or region is not one AWS could have written (12 digits; a region such as us-east-1): nothing is read or granted on it")];
         }
 
         // 1. What API Gateway invokes, read now (never a view from an earlier invocation).
@@ -140,6 +145,11 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
     private async Task<Assessment> AssessAsync(InvokeTarget target, ApiIntegrations config, string account, DateTimeOffset deadline, CancellationToken ct)
     {
         var plan = new PermissionPlan(target.Function, config.ApiId, region ?? target.Function.Region, account, target.Authorizer?.Id);
+        if (!AwsNames.IsRegion(plan.Region) || !AwsNames.IsApiId(plan.ApiId) || !AwsNames.IsAccountId(target.Function.AccountId))
+        {
+            return new Assessment(target, plan, TargetState.Unknown, RefusalReason.NotAnIntegration,
+                "API Gateway's answer names a function, region or API id of a shape AWS does not use: nothing is granted on it");
+        }
         if (target.Credentials is { } role)
         {
             return new Assessment(target, plan, TargetState.Unknown, RefusalReason.CredentialsRole, RoleAdvice(role));
@@ -215,10 +225,6 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
     }
 
     private static bool SameQualifier(string? a, string? b) => (a is "$LATEST" ? null : a) == (b is "$LATEST" ? null : b);
-
-    /// <summary>Stage names: letters, digits, '-' and '_' (and HTTP APIs' <c>$default</c>), at most 128.</summary>
-    private static bool IsStageName(string stage) =>
-        stage == "$default" || (stage.Length is > 0 and <= 128 && stage.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
 
     private static string RoleAdvice(string? role) =>
         (role is null ? "API Gateway could not assume the credentials role of the integration or authorizer" : $"API Gateway invokes this function through the credentials role {role}") +
