@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Remediator.Function.Aws;
 using Remediator.Function.Observability;
 using Remediator.Function.Pipeline;
@@ -108,9 +110,11 @@ public sealed class FaultInjectionTests : IDisposable
 
         var e = await Should.ThrowAsync<PublishFailedException>(() => pipeline.ProcessAsync(new MemoryStream(Deployed()), default, deadline));
 
-        // Counted, not timed: the one attempt was cut at the deadline (less the margin) and no second one started,
-        // where the 20 s budget and the 10 s attempt timeout alone would have waited out the 3 s answers.
-        e.Message.ShouldContain("failed after 1 attempt(s)");
+        // Counted, not timed: at most one attempt, cut at the deadline (less the margin), and no second one started,
+        // where the 20 s budget and the 10 s attempt timeout alone would have waited out five 3 s answers. (On a
+        // starved machine the margin may be gone before the first attempt: then there is none, which is as right.)
+        var attempts = int.Parse(Regex.Match(e.Message, @"failed after (\d+) attempt\(s\)").Groups[1].Value, CultureInfo.InvariantCulture);
+        attempts.ShouldBeLessThanOrEqualTo(1);
     }
 
     [Fact]
