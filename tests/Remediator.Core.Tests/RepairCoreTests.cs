@@ -199,4 +199,18 @@ public class RepairCoreTests
 
         finding.Key.ResourcePath.ShouldBe(path);
     }
+
+    [Theory]
+    [InlineData("(r1) Key throttle limit exceeded for RestApi *, Stage prod, Resource /x, HttpMethod GET.", null, "prod")]
+    [InlineData("(r1) Key throttle limit exceeded for RestApi a1b2c3d4e5, Stage pr*d, Resource /x, HttpMethod GET.", "a1b2c3d4e5", null)]
+    [InlineData("(r1) Verifying Usage Plan for request: r1. API Key:  API Stage: a1b2c3d4e5/p$od", "a1b2c3d4e5", null)]
+    public void ForgedValues_ApiIdAndStageNotInAwsShapes_Dropped(string line, string? apiId, string? stage)
+    {
+        var text = System.Text.Encoding.UTF8.GetBytes(line + "\n(r1) Execution failed due to configuration error: Invalid permissions on Lambda function\n(r1) Method completed with status: 500");
+
+        var finding = Diagnoser.Diagnose(new MemoryStream(text), LogContext.For("test")).Findings.ShouldHaveSingleItem();
+
+        finding.Key.ApiId.ShouldBe(apiId);
+        finding.Key.Stage.ShouldBe(stage);
+    }
 }

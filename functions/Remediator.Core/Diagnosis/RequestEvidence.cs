@@ -151,9 +151,9 @@ internal sealed class RequestEvidence
                 if (ExecuteApiRef.TryParse(WithoutMapClose(Token(after, ','))) is { } api)
                 {
                     ApiId ??= api.ApiId;
-                    Stage ??= api.Stage;
-                    AccountId ??= api.AccountId;
-                    Region ??= api.Region;
+                    Stage ??= AwsNames.StageOrNull(api.Stage);
+                    AccountId ??= AwsNames.AccountOrNull(api.AccountId);
+                    Region ??= AwsNames.RegionOrNull(api.Region);
                     HttpMethod ??= api.Method;
                     SetTemplate(api.Path);
                 }
@@ -181,16 +181,17 @@ internal sealed class RequestEvidence
                 if (slash > 0 && FunctionRefChars.IsApiId(apiStage[..slash]))
                 {
                     ApiId ??= apiStage[..slash].ToString();
-                    Stage ??= apiStage[(slash + 1)..].ToString();
+                    Stage ??= AwsNames.StageOrNull(apiStage[(slash + 1)..].ToString());
                 }
                 break;
             case PhraseRole.UsagePlanThrottle:
                 // "Key throttle limit exceeded for RestApi a1b2c3, Stage prod, Resource /x, HttpMethod POST."
-                ApiId ??= Token(after, ',').ToString();
+                // Values from a log line reach commands, ARNs and API Gateway requests: only AWS's own shapes are kept.
+                ApiId ??= AwsNames.ApiIdOrNull(Token(after, ',').ToString());
                 var stageAt = after.IndexOf(", Stage ", StringComparison.Ordinal);
                 if (stageAt >= 0)
                 {
-                    Stage ??= Token(after[(stageAt + 8)..], ',').ToString();
+                    Stage ??= AwsNames.StageOrNull(Token(after[(stageAt + 8)..], ',').ToString());
                 }
                 break;
             case PhraseRole.HostHeader:
@@ -202,7 +203,7 @@ internal sealed class RequestEvidence
                     ApiId ??= host[..dot].ToString();
                     var region = host[(dot + 13)..];
                     var end = region.IndexOf('.');
-                    Region ??= end > 0 ? region[..end].ToString() : null;
+                    Region ??= end > 0 ? AwsNames.RegionOrNull(region[..end].ToString()) : null;
                 }
                 break;
             case PhraseRole.RequestStart:
