@@ -169,9 +169,9 @@ public static class InputReader
     /// <summary>The events of a subscription delivery already in memory (the Lambda's event): no second copy.</summary>
     public static IEnumerable<LogRecord> ReadDelivery(byte[] envelope, LogContext context, ReadLimits? limits = null)
     {
-        limits ??= new ReadLimits();
-        var data = SubscriptionPayload.OpenData(envelope, limits.MaxDecompressedBytes);
-        return Guard(JsonContainers.ReadObject(new JsonTokenStream(data, limits.MaxJsonValueBytes), context));
+        // The same reader as the function's (members in any order), but an event that cannot be read is an error
+        // that names it: a person reading a file is told, rather than getting a quieter diagnosis.
+        return SubscriptionPayload.ReadEvents(envelope, context, limits ?? new ReadLimits(), reason => throw new UnreadableInputException(reason));
     }
 
     /// <summary>The whole of a stream, refused past <paramref name="max"/> bytes (<paramref name="what"/> names it in the error).</summary>
