@@ -18,7 +18,9 @@ public static class AdviceBook
                     "Return an object with a numeric `statusCode`, string-valued `headers`, and `body` as a string: {\"statusCode\": 200, \"headers\": {\"Content-Type\": \"application/json\"}, \"body\": JSON.stringify(result)} (Python: json.dumps(result); .NET: Body = JsonSerializer.Serialize(result)).",
                     "Return that shape on error paths too: catch errors at the top of the handler and answer {\"statusCode\": 500, \"body\": \"...\"} yourself.",
                     "`isBase64Encoded` must be true or false, `multiValueHeaders` must map names to arrays of strings.",
-                    "HTTP APIs with payload format 2.0 read a JSON object without `statusCode` as the body of a 200; with 1.0 the same rules as REST apply.",
+                    facts.ApiType == ApiType.Rest
+                        ? "REST proxy integrations accept nothing else: a bare JSON object or a string is a malformed response."
+                        : "HTTP APIs with payload format 2.0 read a JSON object without `statusCode` as the body of a 200; with 1.0 the same rules as REST apply.",
                 },
                 "minutes", "low", Array.Empty<AdviceCommand>()),
 
@@ -28,7 +30,12 @@ public static class AdviceBook
                 {
                     "Find what is slow: read the function's duration and trace for the sample request ids (its own log group, X-Ray).",
                     "Make the call fit: do less per request, cache, reuse connections, give the function more memory (and so more CPU).",
-                    "REST APIs: the default limit is 29 s; Regional and private APIs can raise it with a Service Quotas request, then set `timeoutInMillis` on the integration. HTTP APIs cannot go past 30 s.",
+                    facts.ApiType switch
+                    {
+                        ApiType.Rest => "A REST API waits 29 s by default; Regional and private APIs can raise it with a Service Quotas request, then set `timeoutInMillis` on the integration.",
+                        ApiType.Http => "HTTP APIs cannot wait longer than 30 s (`timeoutInMillis` at most 30000).",
+                        _ => "REST APIs: the default limit is 29 s; Regional and private APIs can raise it with a Service Quotas request, then set `timeoutInMillis` on the integration. HTTP APIs cannot go past 30 s.",
+                    },
                     "Work that takes longer belongs behind an asynchronous pattern: answer 202 Accepted at once, put the job on a queue (SQS) for a worker, and let the client poll or be called back (days, medium risk).",
                 },
                 "hours", "medium",
@@ -41,14 +48,14 @@ public static class AdviceBook
                 $"{where}: the function ran into its own timeout" + (facts.ErrorMessage is { } m ? $" (\"{m}\")." : "."),
                 new[]
                 {
-                    "If the work is legitimately that long, raise the function's timeout, and keep it below the API's integration timeout, or API Gateway gives up first.",
+                    $"If the work is legitimately that long, raise the function's timeout to at most {SafeFunctionTimeout(facts.ApiType)} s: below the API's integration timeout ({IntegrationTimeoutText(facts.ApiType)}), or API Gateway gives up first and the client gets a 504 anyway.",
                     "Look for a hang: a network call without a timeout, a connection pool exhausted, work done on every cold start.",
                     "Work that takes longer than an HTTP request should: answer 202 Accepted, put the job on a queue (SQS) for a worker (days, medium risk).",
                 },
                 "minutes", "low",
                 [
-                    new AdviceCommand("Raise the timeout", $"aws lambda update-function-configuration --function-name {key.FunctionArn ?? "<function-arn>"} --timeout 30"),
-                    new AdviceCommand("CDK", "Timeout = Duration.Seconds(30),  // in the function's FunctionProps"),
+                    new AdviceCommand("Raise the timeout", $"aws lambda update-function-configuration --function-name {key.FunctionArn ?? "<function-arn>"} --timeout {SafeFunctionTimeout(facts.ApiType)}"),
+                    new AdviceCommand("CDK", $"Timeout = Duration.Seconds({SafeFunctionTimeout(facts.ApiType)}),  // in the function's FunctionProps; below the integration timeout"),
                 ]),
 
             Cause.FunctionError => (
@@ -158,7 +165,7 @@ public static class AdviceBook
                 {
                     "Read the authorizer function's own log for the sample request times: an exception, a crash at start or a timeout shows there.",
                     "To deny a caller, throw exactly \"Unauthorized\" (401) or return a Deny policy (403); any other error becomes this 500.",
-                    "Return {\"principalId\": \"...\", \"policyDocument\": {\"Version\": \"2012-10-17\", \"Statement\": [...]}, \"context\": {...}} with context values that are strings, numbers or booleans only (HTTP API simple responses: {\"isAuthorized\": true}).",
+                    "Return {\"principalId\": \"...\", \"policyDocument\": {\"Version\": \"2012-10-17\", \"Statement\": [...]}, \"context\": {...}} with context values that are strings, numbers or booleans only" + (facts.ApiType == ApiType.Rest ? "." : " (HTTP API simple responses: {\"isAuthorized\": true})."),
                     "If the authorizer may not be invoked at all, the log says \"Invalid permissions on Lambda function\": that is missing_invoke_permission (SourceArn .../authorizers/<id>).",
                 },
                 "minutes", "low",
@@ -247,6 +254,19 @@ public static class AdviceBook
         return new Advice(summary, steps, effort, risk, commands, logGroup, InsightsQuery(facts.RequestIds),
             ConsoleUrl(logGroup, facts.Region));
     }
+
+    /// <summary>
+    /// A function timeout that stays below the integration timeout API Gateway applies by default: REST 29 s, HTTP APIs
+    /// 30 s (a REST integration may have been raised past 29 s by quota; the advice keeps to the default it can know).
+    /// </summary>
+    internal static int SafeFunctionTimeout(ApiType? type) => type == ApiType.Http ? 29 : 28;
+
+    private static string IntegrationTimeoutText(ApiType? type) => type switch
+    {
+        ApiType.Http => "30 s for HTTP APIs",
+        ApiType.Rest => "29 s by default for REST APIs",
+        _ => "29 s by default for REST APIs, 30 s for HTTP APIs",
+    };
 
     /// <summary><c>aws service operation --region r ...</c>, unless the command names one already or is not an aws command.</summary>
     internal static string WithRegion(string command, string? region)
