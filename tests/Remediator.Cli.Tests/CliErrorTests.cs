@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Remediator.Cli.Tests;
 
 /// <summary>Every credential, region, endpoint and usage failure is one line that says what to do, exit code 2, never a stack trace.</summary>
@@ -12,24 +10,13 @@ public sealed class CliErrorTests
     /// <summary>The CLI as a user runs it, with no AWS credentials, configuration or region anywhere.</summary>
     private static (int Code, string Stdout, string[] Stderr) RunBare(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "remediator.dll"));
-        foreach (var a in args)
+        var (code, stdout, stderr) = CliProcess.Run(args, env =>
         {
-            psi.ArgumentList.Add(a);
-        }
-        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("REMEDIATOR_", StringComparison.Ordinal)).ToList())
-        {
-            psi.Environment.Remove(key);
-        }
-        psi.Environment["AWS_CONFIG_FILE"] = "/dev/null";
-        psi.Environment["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
-        psi.Environment["AWS_EC2_METADATA_DISABLED"] = "true";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit(120_000).ShouldBeTrue();
-        return (p.ExitCode, stdout.Result, stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            env["AWS_CONFIG_FILE"] = "/dev/null";
+            env["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
+            env["AWS_EC2_METADATA_DISABLED"] = "true";
+        }, timeoutMs: 120_000);
+        return (code, stdout, stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     private static void NoStackTrace(string[] lines) => lines.ShouldNotContain(l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal) || l.Contains("Exception:", StringComparison.Ordinal));

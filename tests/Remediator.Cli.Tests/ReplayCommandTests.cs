@@ -156,27 +156,13 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     /// <summary>Runs the built command in a fresh process whose only AWS configuration is the environment.</summary>
-    private static (int Code, string Stdout, string Stderr) RunProcess(string[] args, params (string Key, string Value)[] env)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "remediator.dll"));
-        foreach (var a in args)
+    private static (int Code, string Stdout, string Stderr) RunProcess(string[] args, params (string Key, string Value)[] env) =>
+        CliProcess.Run(args, environment =>
         {
-            psi.ArgumentList.Add(a);
-        }
-        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal) || k.StartsWith("REMEDIATOR_", StringComparison.Ordinal)).ToList())
-        {
-            psi.Environment.Remove(key);
-        }
-        LocalAwsEndpoint.UseLocalCredentials(psi.Environment);
-        foreach (var (k, v) in env)
-        {
-            psi.Environment[k] = v;
-        }
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit(60_000).ShouldBeTrue();
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+            LocalAwsEndpoint.UseLocalCredentials(environment);
+            foreach (var (k, v) in env)
+            {
+                environment[k] = v;
+            }
+        });
 }

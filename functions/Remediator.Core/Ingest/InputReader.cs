@@ -191,8 +191,12 @@ public static class InputReader
         return buffer.ToArray();
     }
 
-    /// <summary>JSON errors surface as <see cref="UnreadableInputException"/> with the position, whatever shape they come from.</summary>
-    private static IEnumerable<LogRecord> Guard(IEnumerable<LogRecord> records)
+    /// <summary>
+    /// JSON errors surface as <see cref="UnreadableInputException"/> with the position, whatever shape they come from.
+    /// <paramref name="anyInvalidOperation"/>: any other <see cref="InvalidOperationException"/> too (a member of a
+    /// delivery's message that is not text), described with this prefix; otherwise only invalid UTF-8 is translated.
+    /// </summary>
+    internal static IEnumerable<LogRecord> Guard(IEnumerable<LogRecord> records, string? anyInvalidOperation = null)
     {
         using var e = records.GetEnumerator();
         while (true)
@@ -208,9 +212,9 @@ public static class InputReader
             {
                 throw new UnreadableInputException($"invalid or truncated JSON ({ex.Message})", ex);
             }
-            catch (InvalidOperationException ex) when (ex.InnerException is DecoderFallbackException)
+            catch (InvalidOperationException ex) when (anyInvalidOperation is not null || ex.InnerException is DecoderFallbackException)
             {
-                throw new UnreadableInputException("a JSON string is not valid UTF-8", ex);
+                throw new UnreadableInputException(anyInvalidOperation is null ? "a JSON string is not valid UTF-8" : $"{anyInvalidOperation} ({ex.Message})", ex);
             }
             yield return e.Current;
         }

@@ -31,32 +31,8 @@ public static class SubscriptionPayload
     {
         var compressed = Compressed(envelope);
         var json = new JsonTokenStream(Decompress(compressed, limits.MaxDecompressedBytes), limits.MaxJsonValueBytes);
-        return Guarded(JsonContainers.ReadObject(json, context, () => ReadHeader(compressed, limits.MaxDecompressedBytes), skipped));
-    }
-
-    private static IEnumerable<LogRecord> Guarded(IEnumerable<LogRecord> records)
-    {
-        using var e = records.GetEnumerator();
-        while (true)
-        {
-            try
-            {
-                if (!e.MoveNext())
-                {
-                    yield break;
-                }
-            }
-            catch (JsonException ex)
-            {
-                throw new UnreadableInputException($"invalid or truncated JSON ({ex.Message})", ex);
-            }
-            catch (InvalidOperationException ex)
-            {
-                // A member of the message itself (not of an event) that is not text.
-                throw new UnreadableInputException($"the delivery's message cannot be read ({ex.Message})", ex);
-            }
-            yield return e.Current;
-        }
+        return InputReader.Guard(JsonContainers.ReadObject(json, context, () => ReadHeader(compressed, limits.MaxDecompressedBytes), skipped),
+            anyInvalidOperation: "the delivery's message cannot be read");
     }
 
     /// <summary>

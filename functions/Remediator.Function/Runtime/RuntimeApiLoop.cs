@@ -95,12 +95,7 @@ public sealed class RuntimeApiLoop(HttpClient http, Uri baseUri, TextWriter? log
             w.WriteStartObject();
             w.WriteString("errorMessage", message);
             w.WriteString("errorType", type);
-            w.WriteStartArray("stackTrace");
-            foreach (var frame in stack)
-            {
-                w.WriteStringValue(frame);
-            }
-            w.WriteEndArray();
+            WriteStack(w, stack);
             w.WriteEndObject();
         }
         using var content = new ByteArrayContent(buffer.ToArray());
@@ -109,6 +104,16 @@ public sealed class RuntimeApiLoop(HttpClient http, Uri baseUri, TextWriter? log
         request.Headers.TryAddWithoutValidation("Lambda-Runtime-Function-Error-Type", type);
         using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
         await EnsureSuccess(response, $"POST {uri.AbsolutePath}", ct).ConfigureAwait(false);
+    }
+
+    private static void WriteStack(Utf8JsonWriter w, string[] stack)
+    {
+        w.WriteStartArray("stackTrace");
+        foreach (var frame in stack)
+        {
+            w.WriteStringValue(frame);
+        }
+        w.WriteEndArray();
     }
 
     /// <summary>One JSON line, as Amazon.Lambda.RuntimeSupport writes before it reports: level, type, scrubbed message, stack, request id.</summary>
@@ -122,12 +127,7 @@ public sealed class RuntimeApiLoop(HttpClient http, Uri baseUri, TextWriter? log
             w.WriteString("message", requestId is null ? "init error" : "invocation error");
             w.WriteString("errorType", type);
             w.WriteString("errorMessage", message);
-            w.WriteStartArray("stackTrace");
-            foreach (var frame in stack)
-            {
-                w.WriteStringValue(frame);
-            }
-            w.WriteEndArray();
+            WriteStack(w, stack);
             if (requestId is not null)
             {
                 w.WriteString("requestId", requestId);
