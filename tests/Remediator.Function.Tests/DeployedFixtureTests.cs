@@ -34,8 +34,11 @@ public class DeployedFixtureTests
     {
         ["authorizer_failure__execution.log"] = ("function,route", NoRoute + "; the authorizer's 'Sending request to' line is not forwarded"),
         ["authorizer_failure__execution__gateway-response.log"] = ("route", NoRoute),
+        ["authorizer_failure__execution-console__import-error.log"] = ("function", "the authorizer's 'Endpoint request URI:' line is not forwarded"),
         ["credentials_role_not_assumable__execution-console.log"] = ("function,route", NoRouteNoFunction),
         ["integration_endpoint_error__execution.log"] = ("route", NoRoute),
+        ["integration_endpoint_error__execution__invalid-endpoint.log"] = ("route", NoRoute),
+        ["integration_endpoint_error__execution__network-error.log"] = ("route", NoRoute),
         ["lambda_invoke_error__execution.log"] = ("function,route", NoRouteNoFunction),
         ["request_mapping_error__execution-console.log"] = ("route", NoRoute),
         ["request_mapping_error__execution.log"] = ("route", NoRoute),

@@ -23,6 +23,8 @@ public enum PhraseRole
     Latency,
     /// <summary>"Endpoint response body before transformations: body": what the function returned.</summary>
     ResponseBody,
+    /// <summary>"Authorizer result body before parsing: body": what the Lambda authorizer returned (its error object when it threw).</summary>
+    AuthorizerResult,
     /// <summary>"X-Amz-Source-Arn=arn:aws:execute-api:...": the API, stage, account and region.</summary>
     SourceArn,
     /// <summary>"API Key  authorized because method 'GET /books/{id}' ...": the method and the resource template.</summary>
@@ -88,6 +90,7 @@ public static class DecisivePhrases
     private const string FileSystemNote = "Lambda could not mount the function's file system, so it never ran: check the mount target or access point in the function's subnets, the security groups (NFS, port 2049) and the access point's policy";
     private const string SnapStartNote = "Lambda could not restore the function's SnapStart snapshot";
     private const string PackageNote = "Lambda cannot start the function's code: ";
+    private const string NetworkNote = "API Gateway's connection to the endpoint failed (refused, reset or closed): check that the endpoint is up and listening on the integration's port, that a load balancer has healthy targets in every enabled zone, and that the endpoint keeps idle connections open longer than API Gateway does";
 
     /// <summary>
     /// Every error of Lambda's Invoke operation (botocore's Lambda service model, service-2.json, operation Invoke),
@@ -230,6 +233,17 @@ public static class DecisivePhrases
             "API Gateway could not reach the integration endpoint; with a VPC link: the link is not AVAILABLE, its targets are unhealthy, or security groups or network ACLs block the traffic"),
         new("Illegal character in path", PhraseRole.Signal, Cause.IntegrationEndpointError, EndpointRank,
             "the integration's endpoint URL holds an unmapped path variable such as {proxy+}: map it in the integration request (URL path parameters)"),
+        // "Execution failed due to an vpc link error" (API Gateway's grammar): the one VPC link wording found in a public log.
+        new("vpc link error", PhraseRole.Signal, Cause.IntegrationEndpointError, EndpointRank,
+            "the integration's VPC link failed to carry the request: check that the VPC link is AVAILABLE, that the load balancer's targets are healthy in every enabled zone, and that security groups and network ACLs let the traffic through; a single one is usually transient"),
+        // AWS's own troubleshooting runbook (AWSSupport-TroubleshootAPIGatewayHttpErrors) matches these two wordings; the
+        // execution line is lower-case inside "Execution failed due to a network error ...", the client's message capitalised.
+        new("Invalid endpoint address", PhraseRole.Signal, Cause.IntegrationEndpointError, EndpointRank,
+            "the integration's endpoint URL is not an address API Gateway can call: check the integration URI, its scheme (https://) and every stage variable or path parameter in it (one that resolves to nothing leaves no host)"),
+        new("network error communicating with endpoint", PhraseRole.Signal, Cause.IntegrationEndpointError, EndpointRank,
+            NetworkNote),
+        new("Network error communicating with endpoint", PhraseRole.Signal, Cause.IntegrationEndpointError, EndpointRank,
+            NetworkNote),
 
         new("Unable to transform request", PhraseRole.Signal, Cause.RequestMappingError, RequestMappingRank),
         new("Output mapping refers to an invalid method response", PhraseRole.Signal, Cause.MappingError, MappingRank),
@@ -242,6 +256,7 @@ public static class DecisivePhrases
         new("HTTP Method: ", PhraseRole.MethodAndPath),
         new("Integration latency: ", PhraseRole.Latency),
         new("Endpoint response body before transformations:", PhraseRole.ResponseBody),
+        new("Authorizer result body before parsing:", PhraseRole.AuthorizerResult),
         new("X-Amz-Source-Arn=", PhraseRole.SourceArn),
         new("Key throttle limit exceeded for RestApi ", PhraseRole.UsagePlanThrottle),
         new("authorized because method '", PhraseRole.MethodTemplate),

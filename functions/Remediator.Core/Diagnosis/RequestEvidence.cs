@@ -38,7 +38,7 @@ internal sealed class RequestEvidence
     private string? ApiId, Stage, AccountId, Region, HttpMethod, ResourcePath, FunctionArn, Qualifier, ErrorMessage, Body, BodyEvidence, StatusEvidence;
     private long? _latency;
     private bool _pathIsTemplate;
-    private string? _role, _invokeError;
+    private string? _role, _invokeError, _authorizerResult;
     private long _phrases;
     // Every status line this "request" showed: more than one means the lines of several requests were merged
     // (ids lost or shortened alike), and the diagnosis must say so rather than pick one.
@@ -146,6 +146,10 @@ internal sealed class RequestEvidence
                     Body = body.ToString();
                     BodyEvidence = Cap(Withhold(LineAround(text, at), null));
                 }
+                break;
+            case PhraseRole.AuthorizerResult:
+                // What the authorizer returned; API Gateway reads a function's error object as if it were the output.
+                _authorizerResult ??= (after.Length > MaxBody ? after[..MaxBody] : after).Trim().ToString();
                 break;
             case PhraseRole.SourceArn:
                 if (ExecuteApiRef.TryParse(WithoutMapClose(Token(after, ','))) is { } api)
@@ -305,7 +309,8 @@ internal sealed class RequestEvidence
                 ambiguityNote = $"ambiguous: {ambiguity}; counted as one request: export with full request ids for an exact count";
             }
         }
-        var (errorType, bodyMessage) = FunctionErrorFromBody(Body);
+        // An authorizer's failure is told by what the authorizer returned, not by the integration's response.
+        var (errorType, bodyMessage) = FunctionErrorFromBody(cause == Cause.AuthorizerFailure ? _authorizerResult : Body);
         var responseProblem = cause == Cause.MalformedProxyResponse ? ProxyResponseShape.Describe(Body) : null;
         return new FailedRequest
         {
@@ -417,8 +422,41 @@ internal sealed class RequestEvidence
         }
         catch (JsonException)
         {
-            return (null, null);
+            // API Gateway cuts bodies at 1 KB (" [TRUNCATED]"): the fields that precede the cut are still read.
+            var message = JsonStringAfter(body, "\"errorMessage\":\"");
+            return (JsonStringAfter(body, "\"errorType\":\""), message is null ? null : CapMessage(message));
         }
+    }
+
+    /// <summary>The JSON string value that follows <paramref name="key"/> (up to its closing quote), unescaped; null when cut or absent.</summary>
+    private static string? JsonStringAfter(string json, string key)
+    {
+        var at = json.IndexOf(key, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return null;
+        }
+        var start = at + key.Length;
+        for (var i = start; i < json.Length; i++)
+        {
+            if (json[i] == '\\')
+            {
+                i++;
+            }
+            else if (json[i] == '"')
+            {
+                try
+                {
+                    using var value = JsonDocument.Parse(json.AsMemory(start - 1, i - start + 2));
+                    return value.RootElement.GetString();
+                }
+                catch (JsonException)
+                {
+                    return null;
+                }
+            }
+        }
+        return null;
     }
 
     private static string CustomerErrorMessage(ReadOnlySpan<char> after)
