@@ -8,8 +8,9 @@ namespace Remediator.Core.Tests;
 
 /// <summary>
 /// The diagnosis does not depend on the container: every CloudWatch-form execution-log fixture, re-packed into a
-/// subscription envelope (gzip + base64), filter-log-events JSON, a Logs Insights CSV and a trickling stream, gives
-/// the same findings as the plain file.
+/// subscription envelope (gzip + base64), filter-log-events JSON, a Logs Insights CSV and a trickling stream, and
+/// written out in every shape the README lists (aws logs tail's formats, console copies, ISO prefixes, shortened ids,
+/// Insights JSON, a decoded DATA_MESSAGE), gives the same findings as the plain file.
 /// </summary>
 public class ContainerShapeTests
 {
@@ -99,6 +100,119 @@ public class ContainerShapeTests
         Signature(result).ShouldBe(Signature(Plain(fixture)));
     }
 
+    /// <summary>
+    /// The shapes the README lists that are text or JSON around the same events, one renderer each: events in, the
+    /// file a person would have in hand out. The awscli formats follow awscli 2.9's formatters (customizations/logs/tail.py,
+    /// as in fixtures/shapes); the console's as its copy buttons and expanded rows give them.
+    /// </summary>
+    private static readonly Dictionary<string, Func<IReadOnlyList<string>, string>> Renderers = new(StringComparer.Ordinal)
+    {
+        ["tail-detailed"] = events => Lines(events, (e, i) => $"{Time(i):yyyy-MM-ddTHH:mm:ss.ffffff}+00:00 {Stream} {e}"),
+        ["tail-short"] = events => Lines(events, (e, i) => $"{Time(i):yyyy-MM-ddTHH:mm:ss} {e}"),
+        ["tail-color"] = events => Lines(events, (e, i) => $"\u001b[32m{Time(i):yyyy-MM-ddTHH:mm:ss.ffffff}+00:00\u001b[0m \u001b[36m{Stream}\u001b[0m {e}"),
+        ["tail-group"] = events => Lines(events, (e, i) => $"{Group} {Time(i):yyyy-MM-ddTHH:mm:ss.ffffff}+00:00 {Stream} {e}"),
+        ["console-numbered"] = events => Lines(events, (e, i) => $"{i + 1} {Time(i):yyyy-MM-ddTHH:mm:ss.fff}Z {e}"),
+        ["console-tabs"] = events => Lines(events, (e, i) => $"{Time(i):yyyy-MM-ddTHH:mm:ss.fff}Z\t{e}"),
+        ["console-numbered-tabs"] = events => Lines(events, (e, i) => $"{i + 1}\t{Time(i):yyyy-MM-ddTHH:mm:ss.fff}Z\t{e}"),
+        ["console-pipes"] = events => "-- | --\n" + Lines(events, (e, i) => $"  | {Time(i):yyyy-MM-ddTHH:mm:ss.fff}Z | {e}"),
+        ["iso"] = events => Lines(events, (e, i) => $"{Time(i):yyyy-MM-ddTHH:mm:ss.fff}Z {e}"),
+        ["shortened-ids"] = events => Lines(events, (e, _) => ShortenId(e)),
+        ["insights-json"] = events => JsonOf(w =>
+        {
+            w.WriteStartArray();
+            for (var i = 0; i < events.Count; i++)
+            {
+                w.WriteStartObject();
+                w.WriteString("@timestamp", $"{Time(i):yyyy-MM-dd HH:mm:ss.fff}");
+                w.WriteString("@message", events[i]);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }),
+        ["data-message"] = events => JsonOf(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("messageType", "DATA_MESSAGE");
+            w.WriteString("owner", "123456789012");
+            w.WriteString("logGroup", Group);
+            w.WriteString("logStream", Stream);
+            w.WriteStartArray("subscriptionFilters");
+            w.WriteStringValue("remediator");
+            w.WriteEndArray();
+            w.WriteStartArray("logEvents");
+            for (var i = 0; i < events.Count; i++)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", $"3864{i:D20}");
+                w.WriteNumber("timestamp", Time(i).ToUnixTimeMilliseconds());
+                w.WriteString("message", events[i]);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }),
+    };
+
+    public static TheoryData<string, string> ExecutionLogsInEveryShape
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var fixture in ExecutionLogs)
+            {
+                foreach (var shape in Renderers.Keys)
+                {
+                    data.Add(fixture, shape);
+                }
+            }
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ExecutionLogsInEveryShape))]
+    public void Diagnose_ShapedAsPeopleGetIt_SameFindings(string fixture, string shape)
+    {
+        var result = Fixtures.DiagnoseText(Renderers[shape](Events(fixture)));
+
+        var plain = Plain(fixture);
+        if (shape == "shortened-ids")
+        {
+            // Each id as written is its own request, and the one it shortens.
+            Signature(result, ids: false).ShouldBe(Signature(plain, ids: false));
+            foreach (var id in result.Findings.SelectMany(f => f.RequestIds))
+            {
+                plain.Findings.SelectMany(f => f.RequestIds).Count(full => LineNormalizer.CouldBeSame(id, full)).ShouldBe(1, id);
+            }
+        }
+        else
+        {
+            Signature(result).ShouldBe(Signature(plain));
+        }
+        result.Warnings.ShouldBe(plain.Warnings);
+    }
+
+    private static readonly DateTimeOffset Start = new(2024, 5, 2, 16, 9, 42, 123, TimeSpan.Zero);
+    private const string Stream = "c9f0f895fb98ab9156f5a0b47e7b1e2a";
+
+    private static DateTimeOffset Time(int i) => Start.AddMilliseconds(i);
+
+    private static string Lines(IReadOnlyList<string> events, Func<string, int, string> line) =>
+        string.Concat(events.Select((e, i) => line(e, i) + "\n"));
+
+    /// <summary>"(a8d3a6db-9d36-...) text" as "(a8d3a6db...) text": the prefix only, ids inside the text stay whole.</summary>
+    private static string ShortenId(string e) => e.StartsWith('(') && e.IndexOf(')') is > 9 and var close ? $"({e[1..9]}...){e[(close + 1)..]}" : e;
+
+    private static string JsonOf(Action<Utf8JsonWriter> write)
+    {
+        var json = new MemoryStream();
+        using (var w = new Utf8JsonWriter(json, new JsonWriterOptions { Indented = true }))
+        {
+            write(w);
+        }
+        return Encoding.UTF8.GetString(json.ToArray());
+    }
+
     [Fact]
     public void Diagnose_RawGzipOfDataMessage_IsRead()
     {
@@ -178,7 +292,7 @@ public class ContainerShapeTests
 
     private static DiagnosisResult Plain(string fixture) => Fixtures.Diagnose(fixture);
 
-    private static string Signature(DiagnosisResult r) => string.Join(" | ", r.Findings.Select(f =>
-        $"{f.Cause.ToName()} {f.Status} x{f.Count} {f.Key.HttpMethod} {f.Key.ResourcePath} {f.Key.FunctionArn}:{f.Key.Qualifier} [{string.Join(',', f.RequestIds)}] {f.ErrorMessage}"))
+    private static string Signature(DiagnosisResult r, bool ids = true) => string.Join(" | ", r.Findings.Select(f =>
+        $"{f.Cause.ToName()} {f.Status} x{f.Count} {f.Key.HttpMethod} {f.Key.ResourcePath} {f.Key.FunctionArn}:{f.Key.Qualifier} [{(ids ? string.Join(',', f.RequestIds) : f.RequestIds.Count)}] {f.ErrorType} {f.ErrorMessage} {f.Evidence}"))
         + $" / {r.Summary.Requests} {r.Summary.Failed}";
 }

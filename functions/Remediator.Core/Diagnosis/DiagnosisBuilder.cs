@@ -45,6 +45,35 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
 
     public void Add(in LogRecord record)
     {
+        // A row copied from the console or exported as TSV holds the event's first line only; the lines of a
+        // multi-line message (an error message, an XML body) follow as rows with neither timestamp nor request id.
+        // They continue the event before them, as they do in a text export: held back until the next event starts.
+        if (_held is { } held)
+        {
+            if (IsContinuation(record) && held.Text.Length + record.Text.Length < MaxHeldText)
+            {
+                _held = held with { Text = held.Text + "\n" + record.Text };
+                return;
+            }
+            _held = null;
+            AddEvent(held);
+        }
+        if (record is { Access: null, RequestId: not null, Timestamp: not null })
+        {
+            _held = record;
+            return;
+        }
+        AddEvent(record);
+    }
+
+    private const int MaxHeldText = 256 * 1024;
+    private LogRecord? _held;
+
+    private static bool IsContinuation(in LogRecord record) =>
+        record is { Access: null, RequestId: null, Timestamp: null } && record.Text.Length > 0;
+
+    private void AddEvent(in LogRecord record)
+    {
         _seq++;
         if (record.Access is { } access)
         {
@@ -93,6 +122,11 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     /// <summary>Closes every open request (end of input) and returns the diagnosis of everything added so far.</summary>
     public DiagnosisResult Build()
     {
+        if (_held is { } held)
+        {
+            _held = null;
+            AddEvent(held);
+        }
         foreach (var key in _open.Keys.ToList())
         {
             Close(key);
