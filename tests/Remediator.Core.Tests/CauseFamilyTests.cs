@@ -112,6 +112,25 @@ public class CauseFamilyTests
     }
 
     [Theory]
+    [InlineData("Execution failed due to an vpc link error")]
+    [InlineData("Execution failed due to configuration error: Invalid endpoint address")]
+    [InlineData("Execution failed due to a network error communicating with endpoint: Connection is closed")]
+    [InlineData("Network error communicating with endpoint")]
+    public void Diagnose_EndpointErrorOfANonLambdaIntegration_IsItsOwnCauseNeverLambdasAndForwarded(string line)
+    {
+        var alone = Fixtures.DiagnoseText($"(4b1c2d3e-0000-4000-8000-000000000007) {line}\n(4b1c2d3e-0000-4000-8000-000000000007) Method completed with status: 500");
+        // With a Lambda line in the same request, the Lambda line is the more specific account of the failure.
+        var withLambda = Fixtures.DiagnoseText($"(4b1c2d3e-0000-4000-8000-000000000008) Execution failed due to configuration error: Invalid permissions on Lambda function\n(4b1c2d3e-0000-4000-8000-000000000008) {line}\n(4b1c2d3e-0000-4000-8000-000000000008) Method completed with status: 500");
+
+        var finding = alone.Findings.ShouldHaveSingleItem();
+        finding.Cause.ShouldBe(Cause.IntegrationEndpointError);
+        finding.Note.ShouldNotBeNullOrWhiteSpace();
+        finding.Advice.Commands.ShouldNotContain(c => c.Text.Contains("lambda", StringComparison.Ordinal));
+        withLambda.Findings.ShouldHaveSingleItem().Cause.ShouldBe(Cause.MissingInvokePermission);
+        SubscriptionFilterTerms.Terms.ShouldContain(t => line.Contains(t, StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("Gateway response type: DEFAULT_5XX with status code: 500", true)]
     [InlineData("Gateway response type: UNAUTHORIZED with status code: 401", false)]
     public void Pattern_GatewayResponse_ForwardsOnly5xx(string line, bool forwarded)

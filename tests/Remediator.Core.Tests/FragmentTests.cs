@@ -20,6 +20,13 @@ public class FragmentTests
         Cause.MalformedProxyResponse, 502)]
     [InlineData("(390d8143-7fd5-4e3b-97f7-0c79e48cf9d3) Execution failed due to a timeout error\\n(390d8143-7fd5-4e3b-97f7-0c79e48cf9d3) Method completed with status: 504",
         Cause.IntegrationTimeout, 504)]
+    // A phrase cut by a literal "\n" (the message wrapped where it was written, then pasted from the CLI's JSON):
+    // rejoined at a word break or inside a word.
+    [InlineData("\"message\": \"(390d8143-7fd5-4e3b-97f7-0c79e48cf9d3) Execution failed due to configuration error: Malformed Lambda\\nproxy response\\n(390d8143-7fd5-4e3b-97f7-0c79e48cf9d3) Method completed with status: 502\\n\",",
+        Cause.MalformedProxyResponse, 502)]
+    [InlineData("(390d8143-7fd5-4e3b-97f7-0c79e48cf9d3) Execution failed due to configuration error: Invalid permissions on Lam\\nbda function\\n(390d8143-7fd5-4e3b-97f7-0c79e48cf9d3) Method completed\\nwith status: 500",
+        Cause.MissingInvokePermission, 500)]
+    [InlineData("(390d8143-7fd5-4e3b-97f7-0c79e48cf9d3) Execution failed due to an vpc link \\nerror", Cause.IntegrationEndpointError, null)]
     // A status cut off mid-number: its first digit says 5xx, the exact code is not guessed.
     [InlineData("(390d8143-7fd5-4e3b-97f7-0c79e48cf9d3) Execution failed due to configuration error: Malformed Lambda proxy response\n(390d8143-7fd5-4e3b-97f7-0c79e48cf9d3) Method completed with status: 50",
         Cause.MalformedProxyResponse, null)]
@@ -49,6 +56,18 @@ public class FragmentTests
 
         finding.Cause.ShouldBe(Cause.FunctionError);
         finding.ErrorType.ShouldBe("Runtime.ImportModuleError");
+    }
+
+    [Theory]
+    [InlineData(@"Malformed Lambda\nproxy response", "Malformed Lambda proxy response")]
+    [InlineData(@"Malformed Lambda \nproxy response", "Malformed Lambda proxy response")]
+    [InlineData(@"Task timed ou\nt after 3.00 seconds", "Task timed out after 3.00 seconds")]
+    // Escapes that complete no phrase (a body's own newlines) stay.
+    [InlineData(@"{""errorMessage"":""Error: Cannot find module 'pg'\nRequire stack:""}", @"{""errorMessage"":""Error: Cannot find module 'pg'\nRequire stack:""}")]
+    [InlineData(@"Method completed with status: 502\n", @"Method completed with status: 502\n")]
+    public void RejoinSplitPhrases_OnlyWhereAPhraseBecomesWhole(string text, string expected)
+    {
+        Remediator.Core.Ingest.LineNormalizer.RejoinSplitPhrases(text).ShouldBe(expected);
     }
 
     [Fact]

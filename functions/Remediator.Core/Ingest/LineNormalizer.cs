@@ -68,7 +68,54 @@ internal static class LineNormalizer
             SkipStreamName(ref text);
         }
         var requestId = TryRequestId(ref text);
-        return new NormalizedLine(requestId, timestamp, text.ToString(), false, group);
+        var content = text.ToString();
+        return new NormalizedLine(requestId, timestamp, content.Contains(@"\n", StringComparison.Ordinal) ? RejoinSplitPhrases(content) : content, false, group);
+    }
+
+    /// <summary>
+    /// A message wrapped where it was written keeps a literal <c>\n</c> inside its words once pasted from the CLI's
+    /// JSON (<c>Malformed Lambda\nproxy response</c>). Each such escape is removed (or made a space) where, and only
+    /// where, that makes a decisive phrase whole across it; a JSON body's escapes, which complete nothing, stay.
+    /// </summary>
+    internal static string RejoinSplitPhrases(string text)
+    {
+        System.Text.StringBuilder? joined = null;
+        var copied = 0;
+        for (var at = text.IndexOf(@"\n", StringComparison.Ordinal); at >= 0; at = text.IndexOf(@"\n", at + 2, StringComparison.Ordinal))
+        {
+            if (GlueCompletingPhrase(text, at) is { } glue)
+            {
+                (joined ??= new System.Text.StringBuilder(text.Length)).Append(text, copied, at - copied).Append(glue);
+                copied = at + 2;
+            }
+        }
+        return joined is null ? text : joined.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    private static readonly int LongestPhrase = Diagnosis.DecisivePhrases.All.Max(p => p.Text.Length);
+
+    /// <summary>"" or " " when joining the text around the escape at <paramref name="at"/> that way puts a phrase across the join.</summary>
+    private static string? GlueCompletingPhrase(string text, int at)
+    {
+        var before = text.AsSpan(Math.Max(0, at - LongestPhrase), Math.Min(at, LongestPhrase));
+        var after = text.AsSpan(at + 2, Math.Min(LongestPhrase, text.Length - at - 2));
+        foreach (var glue in (ReadOnlySpan<string>)["", " "])
+        {
+            var window = string.Concat(before, glue, after);
+            foreach (var phrase in Diagnosis.DecisivePhrases.All)
+            {
+                // Only a phrase that starts before the join and ends after it was cut by this escape.
+                for (var i = window.IndexOf(phrase.Text, StringComparison.Ordinal); i >= 0 && i < before.Length;
+                     i = window.IndexOf(phrase.Text, i + 1, StringComparison.Ordinal))
+                {
+                    if (i + phrase.Text.Length > before.Length + glue.Length)
+                    {
+                        return glue;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /// <summary>
