@@ -112,6 +112,40 @@ public class CauseFamilyTests
     }
 
     [Theory]
+    // The authorizer ran into its own timeout: its result is Lambda's timeout error, not the integration's.
+    [InlineData("Authorizer result body before parsing: {\"errorMessage\":\"2024-05-02T16:09:45.130Z 8c1f0e2a-5b7d-4e3a-9f6c-1d2e3f4a5b6c Task timed out after 3.00 seconds\"}",
+        "timeout", "timed out")]
+    [InlineData("Authorizer result body before parsing: {\"errorType\":\"TypeError\",\"errorMessage\":\"Cannot read properties of undefined (reading 'split')\"}\n(4b1c2d3e-0000-4000-8000-000000000009) Execution failed due to configuration error: Invalid JSON in response: Unrecognized field \"errorType\" , not marked as ignorable",
+        "threw", "threw an error (TypeError)")]
+    [InlineData("Authorizer result body before parsing: null\n(4b1c2d3e-0000-4000-8000-000000000009) Execution failed due to configuration error: Could not parse policy",
+        "invalid_response", "returned something that is not an authorizer response")]
+    [InlineData("Execution failed due to configuration error: Authorizer error", "unspecified", "authorizer failed")]
+    public void Diagnose_AuthorizerFailure_ReasonSaysHowAndLeadsTheAdvice(string lines, string reason, string summary)
+    {
+        var log = $"(4b1c2d3e-0000-4000-8000-000000000009) {lines}\n(4b1c2d3e-0000-4000-8000-000000000009) AuthorizerConfigurationException\n"
+            + "(4b1c2d3e-0000-4000-8000-000000000009) Method completed with status: 500";
+
+        var finding = Fixtures.DiagnoseText(log).Findings.ShouldHaveSingleItem();
+
+        finding.Cause.ShouldBe(Cause.AuthorizerFailure);
+        finding.Reason!.Value.ToName().ShouldBe(reason);
+        finding.Advice.Summary.ShouldContain(summary);
+        finding.Note.ShouldBe(DecisivePhrases.AuthorizerNote(finding.Reason.Value));
+        Remediator.Core.Report.JsonReport.ToJson(Fixtures.DiagnoseText(log)).ShouldContain($"\"reason\": \"{reason}\"");
+    }
+
+    [Fact]
+    public void FindingKey_Reason_SeparatesAuthorizerProblemsAndLeavesOtherIdsAsTheyWere()
+    {
+        var key = new FindingKey(Cause.AuthorizerFailure, "a1b2c3d4e5", "prod", "GET", "/x", null, null, null);
+
+        (key with { Reason = FailureReason.Threw }).Id.ShouldNotBe((key with { Reason = FailureReason.InvalidResponse }).Id);
+        // The id of a key without a reason is the hash it always was.
+        key.Id.ShouldBe(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Join('\u001f', "authorizer_failure", "a1b2c3d4e5", "prod", "GET", "/x", null, null, null))))[..16]);
+    }
+
+    [Theory]
     [InlineData("Execution failed due to an vpc link error")]
     [InlineData("Execution failed due to configuration error: Invalid endpoint address")]
     [InlineData("Execution failed due to a network error communicating with endpoint: Connection is closed")]

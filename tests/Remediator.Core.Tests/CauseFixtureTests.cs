@@ -38,6 +38,7 @@ public class CauseFixtureTests
             var actual = field switch
             {
                 "status" => finding.Status?.ToString(),
+                "reason" => finding.Reason?.ToName(),
                 "apiType" => finding.ApiType?.ToName(),
                 "logKind" => finding.LogKind.ToName(),
                 "apiId" => finding.Key.ApiId,

@@ -62,6 +62,7 @@ public class FunctionLogTests
             finding.ErrorMessage.ShouldNotBeNull().ShouldStartWith(message);
         }
         finding.ApiType.ShouldBeNull();
+        finding.LogKind.ShouldBe(LogKind.Function); // what the function logged, not API Gateway's execution log
         finding.Note!.ShouldContain("function's own log");
         result.Summary.Requests.ShouldBe(1);
     }

@@ -10,7 +10,7 @@ public class JsonReportTests
 {
     private static readonly string[] FindingKeys =
     [
-        "id", "cause", "count", "status", "apiType", "logKind", "apiId", "stage", "method", "resourcePath", "routeKey",
+        "id", "cause", "reason", "count", "status", "apiType", "logKind", "apiId", "stage", "method", "resourcePath", "routeKey",
         "functionArn", "qualifier", "errorType", "errorMessage", "integrationLatencyMs", "requestIds", "firstSeen", "lastSeen",
         "evidence", "note", "responseProblem", "accountId", "region", "logGroup", "advice",
     ];

@@ -160,14 +160,8 @@ public static class AdviceBook
                 "minutes", "low", Array.Empty<AdviceCommand>()),
 
             Cause.AuthorizerFailure => (
-                $"{where}: the Lambda authorizer failed, so API Gateway answered 500 before calling the integration" + (key.FunctionArn is null ? "." : $" (authorizer {fn})."),
-                new[]
-                {
-                    "Read the authorizer function's own log for the sample request times: an exception, a crash at start or a timeout shows there.",
-                    "To deny a caller, throw exactly \"Unauthorized\" (401) or return a Deny policy (403); any other error becomes this 500.",
-                    "Return {\"principalId\": \"...\", \"policyDocument\": {\"Version\": \"2012-10-17\", \"Statement\": [...]}, \"context\": {...}} with context values that are strings, numbers or booleans only" + (facts.ApiType == ApiType.Rest ? "." : " (HTTP API simple responses: {\"isAuthorized\": true})."),
-                    "If the authorizer may not be invoked at all, the log says \"Invalid permissions on Lambda function\": that is missing_invoke_permission (SourceArn .../authorizers/<id>).",
-                },
+                $"{where}: the Lambda authorizer {AuthorizerFailed(key.Reason, facts)}, so API Gateway answered 500 before calling the integration" + (key.FunctionArn is null ? "." : $" (authorizer {fn})."),
+                AuthorizerSteps(key.Reason, facts.ApiType),
                 "minutes", "low",
                 key.ApiId is null ? Array.Empty<AdviceCommand>() : facts.ApiType == ApiType.Http
                     ? [new AdviceCommand("The API's authorizers", $"aws apigatewayv2 get-authorizers --api-id {key.ApiId}")]
@@ -250,9 +244,35 @@ public static class AdviceBook
         var region = facts.Region ?? (key.FunctionArn is null ? null : FunctionRef.TryParse(key.FunctionArn)?.Region);
         commands = commands.Select(c => c with { Text = WithRegion(c.Text, region) }).ToArray();
         var logGroup = facts.LogGroup ?? (key.ApiId is not null && key.Stage is not null && facts.LogKind == LogKind.Execution
-            ? $"API-Gateway-Execution-Logs_{key.ApiId}/{key.Stage}" : null);
+            ? $"API-Gateway-Execution-Logs_{key.ApiId}/{key.Stage}"
+            : facts.LogKind == LogKind.Function && key.FunctionArn is not null && FunctionRef.TryParse(key.FunctionArn)?.Name is { } name ? $"/aws/lambda/{name}" : null);
         return new Advice(summary, steps, effort, risk, commands, logGroup, InsightsQuery(facts.RequestIds),
             ConsoleUrl(logGroup, facts.Region));
+    }
+
+    private static string AuthorizerFailed(FailureReason? reason, FindingFacts facts) => reason switch
+    {
+        FailureReason.Threw => "threw an error" + (facts.ErrorType is { } type ? $" ({type})" : ""),
+        FailureReason.Timeout => "timed out",
+        FailureReason.InvalidResponse => "returned something that is not an authorizer response",
+        _ => "failed",
+    };
+
+    /// <summary>The steps for an authorizer failure, the one its reason points at first.</summary>
+    private static string[] AuthorizerSteps(FailureReason? reason, ApiType? apiType)
+    {
+        const string readLog = "Read the authorizer function's own log for the sample request times: an exception, a crash at start or a timeout shows there.";
+        const string deny = "To deny a caller, throw exactly \"Unauthorized\" (401) or return a Deny policy (403); any other error becomes this 500.";
+        var shape = "Return {\"principalId\": \"...\", \"policyDocument\": {\"Version\": \"2012-10-17\", \"Statement\": [...]}, \"context\": {...}} with context values that are strings, numbers or booleans only"
+            + (apiType == ApiType.Rest ? "." : " (HTTP API simple responses: {\"isAuthorized\": true}).");
+        const string notInvokable = "If the authorizer may not be invoked at all, the log says \"Invalid permissions on Lambda function\" (missing_invoke_permission, SourceArn .../authorizers/<id>) or that API Gateway may not assume its credentials role (credentials_role_not_assumable).";
+        return reason switch
+        {
+            FailureReason.Threw => ["Fix the error in the authorizer function (its log has the stack trace; an error at start is a missing module, handler or setting).", deny, readLog],
+            FailureReason.Timeout => ["Make the authorizer answer within its timeout: cache keys and tokens outside the handler, give outbound calls their own short timeouts, or raise the function's timeout (the client waits for it).", readLog],
+            FailureReason.InvalidResponse => [shape, deny, readLog],
+            _ => [readLog, deny, shape, notInvokable],
+        };
     }
 
     /// <summary>

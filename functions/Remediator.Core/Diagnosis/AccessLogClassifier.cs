@@ -68,6 +68,8 @@ internal static class AccessLogClassifier
         return new FailedRequest
         {
             Cause = cause,
+            // An access log names the response type only (AUTHORIZER_CONFIGURATION_ERROR, AUTHORIZER_FAILURE): not how.
+            Reason = cause == Cause.AuthorizerFailure ? FailureReason.Unspecified : null,
             Status = entry.Status,
             ApiType = apiType,
             LogKind = LogKind.Access,

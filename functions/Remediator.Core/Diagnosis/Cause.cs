@@ -61,11 +61,42 @@ public static class CauseNames
 
 public enum ApiType { Rest, Http }
 
-public enum LogKind { Execution, Access }
+/// <summary>Which log showed the failure: API Gateway's execution log, an access log, or a Lambda function's own log.</summary>
+public enum LogKind { Execution, Access, Function }
+
+/// <summary>
+/// Why a Lambda authorizer failed, as far as the log tells (a finding of <see cref="Cause.AuthorizerFailure"/> only).
+/// The snake_case names are a public contract, like the causes'.
+/// </summary>
+public enum FailureReason
+{
+    /// <summary>The log says the authorizer failed, not how (<c>AuthorizerConfigurationException</c>, <c>Authorizer error</c>, a response type).</summary>
+    Unspecified,
+    /// <summary>The authorizer threw or crashed (at start too): what it returned is a Lambda error object.</summary>
+    Threw,
+    /// <summary>The authorizer ran into its own timeout.</summary>
+    Timeout,
+    /// <summary>The authorizer returned something that is not an authorizer response (no principalId or policyDocument, bad context).</summary>
+    InvalidResponse,
+}
+
+public static class FailureReasonNames
+{
+    private static readonly string[] Names = ["unspecified", "threw", "timeout", "invalid_response"];
+
+    public static IReadOnlyList<FailureReason> All { get; } = Enum.GetValues<FailureReason>();
+
+    public static string ToName(this FailureReason reason) => Names[(int)reason];
+}
 
 public static class ApiTypeNames
 {
     public static string ToName(this ApiType type) => type == ApiType.Rest ? "REST" : "HTTP";
 
-    public static string ToName(this LogKind kind) => kind == LogKind.Execution ? "execution" : "access";
+    public static string ToName(this LogKind kind) => kind switch
+    {
+        LogKind.Execution => "execution",
+        LogKind.Access => "access",
+        _ => "function",
+    };
 }

@@ -137,6 +137,21 @@ public static class DecisivePhrases
         new("NoPublishedVersionException", Cause.FunctionNotFound, "the integration names a published version but the function has none: publish a version or point the integration at the unqualified function"),
     ];
 
+    // API Gateway could not read what the authorizer returned as an authorizer response.
+    private const string InvalidJsonInResponse = "Invalid JSON in response", CouldNotParsePolicy = "Could not parse policy";
+
+    /// <summary>True for the phrases that say API Gateway could not read the authorizer's output as an authorizer response.</summary>
+    internal static bool SaysInvalidAuthorizerResponse(DecisivePhrase phrase) => phrase.Text is InvalidJsonInResponse or CouldNotParsePolicy;
+
+    /// <summary>What an authorizer failure's reason means, for the finding's note (the phrases' own notes say what API Gateway saw).</summary>
+    public static string AuthorizerNote(FailureReason reason) => reason switch
+    {
+        FailureReason.Threw => "the authorizer function threw or crashed (at start too): API Gateway got a Lambda error object instead of an authorizer response",
+        FailureReason.Timeout => "the authorizer function ran into its own timeout",
+        FailureReason.InvalidResponse => "the authorizer returned something that is not an authorizer response: an object with principalId, a policyDocument (or, for HTTP API simple responses, isAuthorized), and a context of string, number or boolean values only",
+        _ => "API Gateway could not use the Lambda authorizer; the log does not say whether it threw, timed out or returned a bad response: its own log does",
+    };
+
     /// <summary>The phrase an Invoke error is recognised by: its name, or for a generic name only its header form.</summary>
     public static string PhraseOf(InvokeError error) => error.Generic ? "ErrorType=" + error.Name : error.Name;
 
@@ -209,9 +224,9 @@ public static class DecisivePhrases
             "API Gateway could not use the Lambda authorizer's answer: it threw, crashed, timed out or returned something that is not a policy"),
         new("configuration error: Authorizer error", PhraseRole.Signal, Cause.AuthorizerFailure, AuthorizerRank + 1,
             "the authorizer function failed (threw an error other than \"Unauthorized\", crashed at start, or timed out)"),
-        new("Invalid JSON in response", PhraseRole.Signal, Cause.AuthorizerFailure, AuthorizerRank + 2,
+        new(InvalidJsonInResponse, PhraseRole.Signal, Cause.AuthorizerFailure, AuthorizerRank + 2,
             "the authorizer returned something API Gateway cannot read as its output: an object with principalId, a policyDocument, and a context of string, number or boolean values only"),
-        new("Could not parse policy", PhraseRole.Signal, Cause.AuthorizerFailure, AuthorizerRank + 2,
+        new(CouldNotParsePolicy, PhraseRole.Signal, Cause.AuthorizerFailure, AuthorizerRank + 2,
             "the authorizer returned no valid policyDocument (null, or a proxy-style response instead of {principalId, policyDocument})"),
         new("AUTHORIZER_CONFIGURATION_ERROR", PhraseRole.Signal, Cause.AuthorizerFailure, AuthorizerRank,
             "API Gateway could not use the Lambda authorizer (AUTHORIZER_CONFIGURATION_ERROR)"),

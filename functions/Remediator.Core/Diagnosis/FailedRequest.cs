@@ -5,6 +5,8 @@ namespace Remediator.Core.Diagnosis;
 public sealed record FailedRequest
 {
     public required Cause Cause { get; init; }
+    /// <summary>For an authorizer failure: how the authorizer failed, as far as the log tells; null for other causes.</summary>
+    public FailureReason? Reason { get; init; }
     public int? Status { get; init; }
     public ApiType? ApiType { get; init; }
     public required LogKind LogKind { get; init; }

@@ -3,12 +3,16 @@ using System.Text;
 
 namespace Remediator.Core.Diagnosis;
 
-/// <summary>Requests that failed for the same cause on the same API, stage, method and path (or route) and function.</summary>
+/// <summary>
+/// Requests that failed for the same cause (and, for an authorizer, the same reason) on the same API, stage, method and
+/// path (or route) and function. An authorizer that throws and one that returns a bad policy are two problems with two
+/// fixes, so the reason is part of the key.
+/// </summary>
 public sealed record FindingKey(Cause Cause, string? ApiId, string? Stage, string? HttpMethod, string? ResourcePath,
-    string? RouteKey, string? FunctionArn, string? Qualifier)
+    string? RouteKey, string? FunctionArn, string? Qualifier, FailureReason? Reason = null)
 {
     public static FindingKey Of(FailedRequest r) =>
-        new(r.Cause, r.ApiId, r.Stage, r.HttpMethod, r.ResourcePath, r.RouteKey, r.FunctionArn, r.Qualifier);
+        new(r.Cause, r.ApiId, r.Stage, r.HttpMethod, r.ResourcePath, r.RouteKey, r.FunctionArn, r.Qualifier, r.Reason);
 
     /// <summary>
     /// A stable id (16 hex characters of a SHA-256 of the key): the same problem gets the same id in every
@@ -18,7 +22,9 @@ public sealed record FindingKey(Cause Cause, string? ApiId, string? Stage, strin
     {
         get
         {
-            var text = string.Join('\u001f', Cause.ToName(), ApiId, Stage, HttpMethod, ResourcePath, RouteKey, FunctionArn, Qualifier);
+            // The reason joins the hash only where there is one: the ids of every other finding stay what they were.
+            var text = string.Join('\u001f', Cause.ToName(), ApiId, Stage, HttpMethod, ResourcePath, RouteKey, FunctionArn, Qualifier)
+                + (Reason is { } reason ? "\u001f" + reason.ToName() : "");
             return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
         }
     }
@@ -32,6 +38,7 @@ public sealed record Finding
     public required string Id { get; init; }
     public required FindingKey Key { get; init; }
     public Cause Cause => Key.Cause;
+    public FailureReason? Reason => Key.Reason;
     public required int Count { get; init; }
     public int? Status { get; init; }
     public ApiType? ApiType { get; init; }

@@ -209,7 +209,7 @@ internal sealed class FunctionInvocation(string? requestId, Ingest.LogContext co
     public FailedRequest? ToFailure() => _signal is not { } signal ? null : new FailedRequest
     {
         Cause = signal.Cause,
-        LogKind = LogKind.Execution,
+        LogKind = LogKind.Function,
         RequestId = RequestId,
         Timestamp = _firstSeen,
         ErrorType = _errorType,

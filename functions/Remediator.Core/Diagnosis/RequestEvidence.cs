@@ -39,6 +39,11 @@ internal sealed class RequestEvidence
     private long? _latency;
     private bool _pathIsTemplate;
     private string? _role, _invokeError, _authorizerResult;
+    // The authorizer's own failure, told by what it returned (its timeout, its error) or by API Gateway's reading of it.
+    private FailureReason? _authorizerHint;
+    private bool _authorizerInvalidResponse;
+    // Within the record being read: where the authorizer's result ends. Phrases before it are the authorizer's output.
+    private int _authorizerResultEnd = -1;
     private long _phrases;
     // Every status line this "request" showed: more than one means the lines of several requests were merged
     // (ids lost or shortened alike), and the diagnosis must say so rather than pick one.
@@ -61,6 +66,7 @@ internal sealed class RequestEvidence
         }
         var self = this;
         var before = _phrases;
+        _authorizerResultEnd = -1;
         DecisivePhrases.Scan(record.Text.AsSpan(), ref self, static (ref RequestEvidence e, DecisivePhrase p, ReadOnlySpan<char> text, int at) => e.OnPhrase(p, text, at));
         return _phrases != before;
     }
@@ -72,9 +78,17 @@ internal sealed class RequestEvidence
         var after = text[(at + phrase.Text.Length)..];
         // The line around a phrase is cut only where evidence needs it: the frequent phrases (headers, paths,
         // URIs) need none, and on a long header line each cut is a scan.
+        if (at < _authorizerResultEnd && phrase.Cause is Cause.FunctionTimeout or Cause.FunctionError)
+        {
+            // The authorizer's result is its timeout or error object: the authorizer failed, not the integration.
+            _authorizerHint = phrase.Cause == Cause.FunctionTimeout ? FailureReason.Timeout : _authorizerHint ?? FailureReason.Threw;
+            AddSignal(Cause.AuthorizerFailure, DecisivePhrases.AuthorizerRank, Withhold(LineAround(text, at), phrase.Text));
+            return;
+        }
         switch (phrase.Role)
         {
             case PhraseRole.Signal:
+                _authorizerInvalidResponse |= DecisivePhrases.SaysInvalidAuthorizerResponse(phrase);
                 AddSignal(phrase.Cause, phrase.Rank, Withhold(LineAround(text, at), phrase.Text), phrase.Note);
                 if (phrase.Cause == Cause.CredentialsRoleNotAssumable)
                 {
@@ -150,6 +164,8 @@ internal sealed class RequestEvidence
             case PhraseRole.AuthorizerResult:
                 // What the authorizer returned; API Gateway reads a function's error object as if it were the output.
                 _authorizerResult ??= (after.Length > MaxBody ? after[..MaxBody] : after).Trim().ToString();
+                var resultEnd = after.IndexOf('\n');
+                _authorizerResultEnd = resultEnd < 0 ? text.Length : at + phrase.Text.Length + resultEnd;
                 break;
             case PhraseRole.SourceArn:
                 if (ExecuteApiRef.TryParse(WithoutMapClose(Token(after, ','))) is { } api)
@@ -312,9 +328,11 @@ internal sealed class RequestEvidence
         // An authorizer's failure is told by what the authorizer returned, not by the integration's response.
         var (errorType, bodyMessage) = FunctionErrorFromBody(cause == Cause.AuthorizerFailure ? _authorizerResult : Body);
         var responseProblem = cause == Cause.MalformedProxyResponse ? ProxyResponseShape.Describe(Body) : null;
+        FailureReason? reason = cause == Cause.AuthorizerFailure ? AuthorizerReason(errorType, bodyMessage) : null;
         return new FailedRequest
         {
             Cause = cause,
+            Reason = reason,
             Status = Status is >= 500 ? Status : _completions?.FirstOrDefault(c => c >= 500) is > 0 and var first ? first : null,
             ApiType = Diagnosis.ApiType.Rest, // only REST APIs write execution logs
             LogKind = LogKind.Execution,
@@ -330,13 +348,23 @@ internal sealed class RequestEvidence
             RequestId = RequestId,
             Timestamp = FirstSeen,
             Evidence = _signals.Count == 0 || cause == Cause.Unknown ? StatusEvidence ?? BodyEvidence ?? best.Evidence : best.Evidence,
-            Note = Join(ambiguityNote ?? (_signals.Count == 0 ? UnknownNote() : Join(best.Note, ConflictNote(cause))), CutStatusNote()),
+            Note = Join(ambiguityNote ?? (_signals.Count == 0 ? UnknownNote() : Join(reason is { } r ? DecisivePhrases.AuthorizerNote(r) : best.Note, ConflictNote(cause))), CutStatusNote()),
             ResponseProblem = responseProblem,
             AccountId = AccountId,
             Region = Region,
             LogGroup = Context.LogGroup,
         };
     }
+
+    /// <summary>
+    /// How the authorizer failed: its result was a Lambda error object (threw, crashed at start) or its timeout, else
+    /// API Gateway could not read it as an authorizer response, else the log does not say.
+    /// </summary>
+    private FailureReason AuthorizerReason(string? errorType, string? errorMessage) =>
+        _authorizerHint is { } hint ? hint
+        : errorType is not null || errorMessage is not null ? FailureReason.Threw
+        : _authorizerInvalidResponse ? FailureReason.InvalidResponse
+        : FailureReason.Unspecified;
 
     private string? CutStatusNote() => _cutStatus is null || Status is not null ? null
         : $"the status line is cut off (\"status: {_cutStatus}\"): {(_cutStatus[0] == '5' ? "a 5xx" : "not a 5xx")}, its exact code not shown";
@@ -484,6 +512,7 @@ internal sealed class RequestEvidence
         "Endpoint response body before transformations:", "Endpoint request body after transformations:",
         "Method request body before transformations:", "Method response body after transformations:",
         "Endpoint response headers:", "Endpoint request headers:", "Method request headers:", "Method response headers:",
+        "Authorizer result body before parsing:",
         "Method request path:", "Method request query string:",
     ];
 

@@ -44,6 +44,7 @@ public static class JsonReport
         w.WriteStartObject();
         w.WriteString("id", f.Id);
         w.WriteString("cause", f.Cause.ToName());
+        w.WriteString("reason", f.Reason?.ToName());
         w.WriteNumber("count", f.Count);
         Number(w, "status", f.Status);
         w.WriteString("apiType", f.ApiType?.ToName());
