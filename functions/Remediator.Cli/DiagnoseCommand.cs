@@ -49,8 +49,9 @@ internal static class DiagnoseCommand
                 }
                 var liveColour = parse.GetValue(format) == "text" && !parse.GetValue(noColor) && !Console.IsOutputRedirected
                     && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")) && ReferenceEquals(stdout, Console.Out);
+                using var interrupt = Live.LiveEnvironment.CtrlC(ct);
                 return await Live.LiveCommand.RunAsync(Live.LiveCommand.From(parse, groups, parse.GetValue(format)!, parse.GetValue(failOnFindings), liveColour),
-                    Live.LiveEnvironment.System(stderr), stdout, stderr, ct);
+                    Live.LiveEnvironment.System(stderr), stdout, stderr, interrupt.Token);
             }
             if (groups.Length > 1)
             {

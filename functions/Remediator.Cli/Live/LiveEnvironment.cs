@@ -19,6 +19,40 @@ internal sealed record LiveEnvironment(Func<string, string?> Env, TimeProvider C
     public static LiveEnvironment System(TextWriter stderr) =>
         new(Environment.GetEnvironmentVariable, TimeProvider.System, !Console.IsErrorRedirected && ReferenceEquals(stderr, Console.Error));
 
+    /// <summary>
+    /// A token that the first Ctrl-C cancels instead of ending the process, so that <c>--follow</c> can print its
+    /// summary; a second Ctrl-C ends the process as usual. Disposing it removes the handler.
+    /// </summary>
+    public static Interrupt CtrlC(CancellationToken outer) => new(outer);
+
+    internal sealed class Interrupt : IDisposable
+    {
+        private readonly CancellationTokenSource _cts;
+
+        public Interrupt(CancellationToken outer)
+        {
+            _cts = CancellationTokenSource.CreateLinkedTokenSource(outer);
+            Console.CancelKeyPress += OnCancel;
+        }
+
+        public CancellationToken Token => _cts.Token;
+
+        private void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        {
+            if (!_cts.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                _cts.Cancel();
+            }
+        }
+
+        public void Dispose()
+        {
+            Console.CancelKeyPress -= OnCancel;
+            _cts.Dispose();
+        }
+    }
+
     /// <summary>The retries a person at a terminal can wait for: throttling backs off with jitter up to 10 s a try, 8 tries.</summary>
     public static readonly RetryPolicy DefaultRetry = new(MaxAttempts: 8, BaseDelay: TimeSpan.FromMilliseconds(200), MaxDelay: TimeSpan.FromSeconds(10));
 

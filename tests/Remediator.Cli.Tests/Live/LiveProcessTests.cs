@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 
 namespace Remediator.Cli.Tests.Live;
@@ -24,6 +25,40 @@ public sealed class LiveProcessTests : IDisposable
         using var doc = JsonDocument.Parse(stdout);
         doc.RootElement.GetProperty("findings").EnumerateArray().Select(f => (f.GetProperty("cause").GetString(), f.GetProperty("count").GetInt32()))
             .ShouldBe([("malformed_proxy_response", 3), ("function_error", 2), ("missing_invoke_permission", 2)], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task Follow_CtrlC_EndsWithTheSummaryAndExit0()
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "remediator.dll"), "diagnose", "--api", LiveScenario.RestApi, "--since", "15m", "--follow" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        foreach (var key in psi.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
+        {
+            psi.Environment.Remove(key);
+        }
+        foreach (var (k, v) in _scenario.Environment())
+        {
+            psi.Environment[k] = v;
+        }
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        // The first window is printed at once (one failure, 12 minutes ago); then it waits for the next poll.
+        var first = await p.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        first.ShouldNotBeNull().ShouldContain("malformed_proxy_response");
+
+        using (var kill = Process.Start("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        var rest = await p.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        p.ExitCode.ShouldBe(0, await stderr);
+        rest.ShouldContain("1 finding(s)");
+        rest.ShouldContain("Window ");
     }
 
     [Fact]
