@@ -197,34 +197,49 @@ public sealed class LiveDiagnoseTests : IDisposable
         err.ShouldContain("/aws/apigateway/nope");
     }
 
-    [Fact]
-    public async Task Follow_EventsAppendedWhileRunning_EachNewFindingPrintedThenASummaryOnCtrlC()
+    /// <summary>
+    /// The waits of <c>--follow</c>, driven by the test: before the n-th wait returns, <paramref name="onPoll"/>(n, now)
+    /// may append events; the clock then moves on by the interval. The <paramref name="ctrlC"/>-th wait presses Ctrl-C.
+    /// </summary>
+    private Func<TimeSpan, CancellationToken, Task> Polls(CancellationTokenSource cts, int ctrlC, Action<int, DateTimeOffset> onPoll)
     {
-        using var cts = new CancellationTokenSource();
         var polls = 0;
-        Task Wait(TimeSpan interval, CancellationToken ct)
+        return (interval, ct) =>
         {
             polls++;
-            var t = _clock.GetUtcNow();
-            switch (polls)
+            onPoll(polls, _clock.GetUtcNow());
+            if (polls == ctrlC)
             {
-                case 1:
-                    _scenario.Rest(t + TimeSpan.FromSeconds(3), "GET", "/authors/{id}", "/authors/9", "authors-api", LiveScenario.Outcome.FunctionError);
-                    break;
-                case 2:
-                    _scenario.Http(t + TimeSpan.FromSeconds(4), "POST /checkout", 500, "The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again.");
-                    _scenario.Rest(t + TimeSpan.FromSeconds(5), "GET", "/authors/{id}", "/authors/9", "authors-api", LiveScenario.Outcome.FunctionError);
-                    break;
-                case 4:
-                    cts.Cancel(); // Ctrl-C
-                    break;
+                cts.Cancel();
             }
             _clock.Advance(interval);
             ct.ThrowIfCancellationRequested();
             return Task.CompletedTask;
-        }
+        };
+    }
 
-        var (code, output, err) = await Run(new LiveRequest([LiveScenario.RestApi, LiveScenario.HttpApi], null, [], "10m", null, Follow: true), World(Wait), cts.Token);
+    private const string NoPermission = "The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again.";
+
+    private void AuthorsError(DateTimeOffset t) => _scenario.Rest(t, "GET", "/authors/{id}", "/authors/9", "authors-api", LiveScenario.Outcome.FunctionError);
+
+    [Fact]
+    public async Task Follow_EventsAppendedWhileRunning_EachNewFindingPrintedThenASummaryOnCtrlC()
+    {
+        using var cts = new CancellationTokenSource();
+        var wait = Polls(cts, ctrlC: 4, (poll, t) =>
+        {
+            if (poll == 1)
+            {
+                AuthorsError(t + TimeSpan.FromSeconds(3));
+            }
+            if (poll == 2)
+            {
+                _scenario.Http(t + TimeSpan.FromSeconds(4), "POST /checkout", 500, NoPermission);
+                AuthorsError(t + TimeSpan.FromSeconds(5));
+            }
+        });
+
+        var (code, output, err) = await Run(new LiveRequest([LiveScenario.RestApi, LiveScenario.HttpApi], null, [], "10m", null, Follow: true), World(wait), cts.Token);
 
         code.ShouldBe(0, err);
         var lines = output.Split('\n');
@@ -243,28 +258,19 @@ public sealed class LiveDiagnoseTests : IDisposable
     public async Task Follow_PollThrottledThroughout_WarnsAndReadsTheWindowAgain()
     {
         using var cts = new CancellationTokenSource();
-        var polls = 0;
-        Task Wait(TimeSpan interval, CancellationToken ct)
+        var wait = Polls(cts, ctrlC: 3, (poll, t) =>
         {
-            polls++;
-            if (polls == 1)
+            if (poll == 1)
             {
-                _scenario.Rest(_clock.GetUtcNow() + TimeSpan.FromSeconds(3), "GET", "/authors/{id}", "/authors/9", "authors-api", LiveScenario.Outcome.FunctionError);
+                AuthorsError(t + TimeSpan.FromSeconds(3));
                 for (var i = 0; i < 4; i++)
                 {
                     _scenario.Logs.Faults.Enqueue((400, "ThrottlingException"));
                 }
             }
-            if (polls == 3)
-            {
-                cts.Cancel();
-            }
-            _clock.Advance(interval);
-            ct.ThrowIfCancellationRequested();
-            return Task.CompletedTask;
-        }
+        });
 
-        var (code, output, err) = await Run(new LiveRequest([LiveScenario.RestApi], "prod", [], "10m", null, Follow: true), World(Wait), cts.Token);
+        var (code, output, err) = await Run(new LiveRequest([LiveScenario.RestApi], "prod", [], "10m", null, Follow: true), World(wait), cts.Token);
 
         code.ShouldBe(0);
         err.ShouldContain("ThrottlingException");
