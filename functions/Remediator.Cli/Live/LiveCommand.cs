@@ -53,13 +53,13 @@ internal static class LiveCommand
         }
         try
         {
-            if (request.Apis.Count == 0 && request.LogGroups.Count == 0)
-            {
-                throw new LiveUsageException("name what to read: --api ID (and --stage), or --log-group NAME");
-            }
             if (request.Stage is not null && request.Apis.Count == 0)
             {
                 throw new LiveUsageException("--stage needs --api");
+            }
+            if (request.Apis.Count == 0 && request.LogGroups.Count == 0)
+            {
+                throw new LiveUsageException("name what to read: --api ID (and --stage), or --log-group NAME");
             }
             if (request.Follow && request.Format != "text")
             {

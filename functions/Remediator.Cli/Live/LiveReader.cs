@@ -142,7 +142,6 @@ internal sealed class LiveReader(ILogEventSource logs, LiveProgress progress, Ac
         {
             throw new LiveReadException($"none of the log groups exists in this account and region: {string.Join(", ", missing)}");
         }
-        progress.Update(force: false);
         return records;
     }
 

@@ -278,6 +278,35 @@ public sealed class LiveDiagnoseTests : IDisposable
         output.ShouldContain("function_error");
     }
 
+    private static readonly (LiveRequest Request, string Message)[] UsageErrors =
+    [
+        (new LiveRequest([], "prod", [], "1h", null, false), "--stage needs --api"),
+        (new LiveRequest([], null, [], "1h", null, false), "name what to read"),
+        (new LiveRequest([LiveScenario.RestApi], null, [], "10m", null, true, "json"), "--follow prints text"),
+        (new LiveRequest([LiveScenario.RestApi], null, [], "1h", "2h", false), "the window is empty"),
+        (new LiveRequest([LiveScenario.RestApi], null, [], "yesterday", null, false), "neither a duration"),
+        (new LiveRequest(["Not-An-Id"], null, [], "1h", null, false), "is not an API id"),
+    ];
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public async Task Diagnose_UsageError_OneLineExit2NothingRead(int n)
+    {
+        var (request, message) = UsageErrors[n];
+        var (code, output, err) = await Run(request);
+
+        code.ShouldBe(2);
+        output.ShouldBeEmpty();
+        err.ShouldContain(message);
+        err.Trim().Split('\n').Length.ShouldBe(1);
+        _scenario.Logs.Requests.ShouldBeEmpty();
+    }
+
     [Fact]
     public void Chunks_ManyIds_EachPatternWithinTheLimitAndEveryIdOnce()
     {
