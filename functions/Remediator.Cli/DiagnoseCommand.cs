@@ -22,9 +22,9 @@ internal static class DiagnoseCommand
         };
         format.AcceptOnlyFromAmong("text", "json", "markdown");
         var failOnFindings = new Option<bool>("--fail-on-findings") { Description = "Exit 1 when there is a 5xx finding." };
-        var logGroup = new Option<string?>("--log-group")
+        var logGroup = new Option<string[]>("--log-group")
         {
-            Description = "The log group the lines came from, for inputs that do not say (e.g. API-Gateway-Execution-Logs_abc123/prod): gives the API id and stage.",
+            Description = "With files: the log group the lines came from, for inputs that do not say (e.g. API-Gateway-Execution-Logs_abc123/prod): gives the API id and stage. With --since: a group to read from CloudWatch Logs (NAME[:json|:clf]; repeatable).",
         };
         var noColor = new Option<bool>("--no-color") { Description = "No colours, even on a terminal (NO_COLOR is honoured too)." };
 
@@ -32,9 +32,32 @@ internal static class DiagnoseCommand
         {
             files, format, failOnFindings, logGroup, noColor,
         };
-        command.SetAction(parse =>
+        foreach (var option in Live.LiveCommand.Options)
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(async (parse, ct) =>
         {
             var paths = parse.GetValue(files) ?? [];
+            var groups = parse.GetValue(logGroup) ?? [];
+            if (Live.LiveCommand.Requested(parse))
+            {
+                if (paths.Length > 0)
+                {
+                    stderr.WriteLine("remediator diagnose: either files or a live read (--api, --since, --follow), not both. Try 'remediator diagnose --help'.");
+                    return RemediatorCommand.UsageOrInputError;
+                }
+                var liveColour = parse.GetValue(format) == "text" && !parse.GetValue(noColor) && !Console.IsOutputRedirected
+                    && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")) && ReferenceEquals(stdout, Console.Out);
+                using var interrupt = Live.LiveEnvironment.CtrlC(ct);
+                return await Live.LiveCommand.RunAsync(Live.LiveCommand.From(parse, groups, parse.GetValue(format)!, parse.GetValue(failOnFindings), liveColour),
+                    Live.LiveEnvironment.System(stderr), stdout, stderr, interrupt.Token);
+            }
+            if (groups.Length > 1)
+            {
+                stderr.WriteLine("remediator diagnose: with files, --log-group names the one group they came from; several are for a live read (--since).");
+                return RemediatorCommand.UsageOrInputError;
+            }
             if (paths.FirstOrDefault(p => p.Length > 1 && p[0] == '-') is { } unknown)
             {
                 // The parser hands an unknown option to the files argument: refuse it before reading anything.
@@ -52,7 +75,7 @@ internal static class DiagnoseCommand
             }
             var colour = parse.GetValue(format) == "text" && !parse.GetValue(noColor) && !Console.IsOutputRedirected
                 && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")) && ReferenceEquals(stdout, Console.Out);
-            return Run(paths, parse.GetValue(format)!, parse.GetValue(failOnFindings), parse.GetValue(logGroup), colour, stdout, stderr, openStdin);
+            return Run(paths, parse.GetValue(format)!, parse.GetValue(failOnFindings), groups.FirstOrDefault(), colour, stdout, stderr, openStdin);
         });
         return command;
     }

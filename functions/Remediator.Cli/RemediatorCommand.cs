@@ -23,6 +23,8 @@ public static class RemediatorCommand
             stderr.WriteLine("Try 'remediator --help'.");
             return UsageOrInputError;
         }
-        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        // Ctrl-C is left to the commands: `diagnose --follow` ends with its summary and its own exit code (the parser's
+        // handler would exit 130 whatever the command does); elsewhere the runtime's default ends the process.
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null });
     }
 }

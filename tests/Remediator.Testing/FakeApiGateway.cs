@@ -16,6 +16,7 @@ public sealed class FakeApiGateway : RestJsonEndpoint
     private readonly Dictionary<string, (List<(string Id, string Uri, string? Credentials)> Integrations, List<(string RouteKey, string IntegrationId, string? AuthorizerId)> Routes)> _http = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(string Id, string Name, string Type, string Uri, string? Credentials)>> _authorizers = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, string), Dictionary<string, string>> _stages = [];
+    private readonly Dictionary<(string, string), (string Arn, string Format)> _accessLogs = [];
 
     /// <summary>Page size when the client does not ask for one (REST default 25, as AWS).</summary>
     public int DefaultPageSize { get; set; } = 25;
@@ -108,6 +109,17 @@ public sealed class FakeApiGateway : RestJsonEndpoint
         return this;
     }
 
+    /// <summary>Access logging of a stage: its <c>accessLogSettings</c> (destination ARN and format), as GetStage shows them.</summary>
+    public FakeApiGateway AccessLogs(string apiId, string stage, string destinationArn, string format)
+    {
+        lock (this)
+        {
+            _stages.TryAdd((apiId, stage), []);
+            _accessLogs[(apiId, stage)] = (destinationArn, format);
+        }
+        return this;
+    }
+
     protected override Answer Handle(string method, string path, IReadOnlyDictionary<string, string> query, IReadOnlyDictionary<string, string> headers, byte[] body)
     {
         if (method != "GET")
@@ -119,6 +131,8 @@ public sealed class FakeApiGateway : RestJsonEndpoint
         {
             ["restapis", var id, "resources"] => Fault("GetResources") ?? Resources(id, query),
             ["restapis", var id, "stages", var stage] => Fault("GetStage") ?? Stage(id, stage, "variables", _rest.ContainsKey(id)),
+            ["restapis", var id, "stages"] => Fault("GetStages") ?? Stages(id, "item", "variables", _rest.ContainsKey(id)),
+            ["v2", "apis", var id, "stages"] => Fault("GetStages") ?? Stages(id, "items", "stageVariables", _http.ContainsKey(id)),
             ["restapis", var id, "authorizers"] => Fault("GetAuthorizers") ?? RestAuthorizers(id, query),
             ["v2", "apis", var id, "integrations"] => Fault("GetIntegrations") ?? Page(id, query, api => api.Integrations.Select(i =>
             {
@@ -220,15 +234,29 @@ public sealed class FakeApiGateway : RestJsonEndpoint
         {
             return Error(404, "NotFoundException", $"Invalid API identifier specified 123456789012:{apiId}");
         }
-        if (!_stages.TryGetValue((apiId, stage), out var variables))
+        if (!_stages.ContainsKey((apiId, stage)))
         {
             return Error(404, "NotFoundException", "Invalid stage identifier specified");
         }
+        return Ok(StageJson(apiId, stage, variablesKey).ToJsonString());
+    }
+
+    private JsonObject StageJson(string apiId, string stage, string variablesKey)
+    {
         var vars = new JsonObject();
-        foreach (var (k, v) in variables)
+        foreach (var (k, v) in _stages[(apiId, stage)])
         {
             vars[k] = v;
         }
-        return Ok(new JsonObject { ["stageName"] = stage, ["deploymentId"] = "dep123", [variablesKey] = vars }.ToJsonString());
+        var o = new JsonObject { ["stageName"] = stage, ["deploymentId"] = "dep123", [variablesKey] = vars };
+        if (_accessLogs.TryGetValue((apiId, stage), out var access))
+        {
+            o["accessLogSettings"] = new JsonObject { ["destinationArn"] = access.Arn, ["format"] = access.Format };
+        }
+        return o;
     }
+
+    private Answer Stages(string apiId, string listKey, string variablesKey, bool apiExists) => !apiExists
+        ? Error(404, "NotFoundException", $"Invalid API identifier specified 123456789012:{apiId}")
+        : Ok(new JsonObject { [listKey] = new JsonArray(_stages.Keys.Where(k => k.Item1 == apiId).Select(k => (JsonNode)StageJson(apiId, k.Item2, variablesKey)).ToArray()) }.ToJsonString());
 }
