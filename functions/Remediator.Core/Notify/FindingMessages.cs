@@ -31,7 +31,7 @@ public static class FindingMessages
             Email(f, context, account, region, repair, compact), Machine(f, context, account, region, repair));
     }
 
-    private static string CauseOf(Finding f, RepairReport? repair) => repair?.CauseName ?? f.Cause.ToName();
+    internal static string CauseOf(Finding f, RepairReport? repair) => repair?.CauseName ?? f.Cause.ToName();
 
     /// <summary>Severity for filter policies: configuration faults that fail every request are critical.</summary>
     public static string Severity(Cause cause) => cause switch
@@ -70,11 +70,11 @@ public static class FindingMessages
         return list;
     }
 
-    private static string Headline(Finding f, RepairReport? repair = null) =>
+    internal static string Headline(Finding f, RepairReport? repair = null) =>
         $"{FindingDisplay.Status(f)} {CauseOf(f, repair)} x{f.Count} on {FindingDisplay.Route(f)} ({FindingDisplay.Api(f)})";
 
     /// <summary>One sentence: what the repair did, would do, or why it did nothing.</summary>
-    private static string RepairLine(RepairReport r) => r.Result switch
+    internal static string RepairLine(RepairReport r) => r.Result switch
     {
         RepairResult.Repaired => $"added statement {r.Plan!.StatementId} to {r.Plan.ResourceArn}: API Gateway may invoke it again from {r.Plan.ApiId} (verified by reading the policy back). {RepairText(r.Detail)}".TrimEnd(),
         RepairResult.Planned => $"dry run: would add statement {r.Plan!.StatementId} to {r.Plan.ResourceArn}; nothing was changed. {RepairText(r.Detail)}".TrimEnd(),
@@ -87,12 +87,24 @@ public static class FindingMessages
     /// </summary>
     private static string RepairText(string text) => Scrubber.Clean(text, 1000);
 
-    private static string HowOften(Finding f, AlertContext c) =>
-        $"{f.Count} failed request(s) in this delivery" + (c.SuppressedSinceLastAlert > 0
-            ? $", {c.SuppressedSinceLastAlert} more since the last alert" + (c.LastAlertAt is { } t ? $" at {JsonReport.Time(t)}" : "")
+    /// <summary>How many failed, over which window, and what the cooldown held back: never "in this delivery",
+    /// which means nothing to a reader.</summary>
+    internal static string HowOften(Finding f, AlertContext c) =>
+        $"{f.Count} failed request(s)" + (f.FirstSeen is { } a ? f.LastSeen is { } b && b != a ? $" from {JsonReport.Time(a)} to {JsonReport.Time(b)}" : $" at {JsonReport.Time(a)}" : "")
+        + (c.SuppressedSinceLastAlert > 0
+            ? $", {c.SuppressedSinceLastAlert} more held back since the last alert" + (c.LastAlertAt is { } t ? $" at {JsonReport.Time(t)}" : "")
             : "");
 
-    private static string Where(Finding f, string? account, string? region)
+    /// <summary>What the timestamps show of a timeout: how long the function ran, or API Gateway waited.</summary>
+    private static string? Observed(Finding f) => f.Cause switch
+    {
+        Cause.FunctionTimeout or Cause.IntegrationTimeout when Advice.AdviceBook.ObservedSeconds(new Advice.FindingFacts(f.ApiType, f.LogKind, f.ErrorType,
+            f.ErrorMessage, f.IntegrationLatencyMs, null, null, null, null, [])) is { } s
+            => $"{s.ToString("0.##", CultureInfo.InvariantCulture)} s " + (f.Cause == Cause.FunctionTimeout ? "(the function ran this long, then hit its own timeout)" : "(API Gateway waited this long)"),
+        _ => null,
+    };
+
+    internal static string Where(Finding f, string? account, string? region)
     {
         var parts = new List<string>();
         if (account is not null) parts.Add($"account {account}");
@@ -109,6 +121,16 @@ public static class FindingMessages
         var sb = new StringBuilder();
         sb.AppendLine($"Remediator: {Headline(f, repair)}");
         sb.AppendLine();
+        EmailSection(sb, f, c, account, region, repair, compact);
+        sb.AppendLine();
+        sb.AppendLine($"Finding {f.Id}: the same problem keeps this id in every message, so repeats can be de-duplicated.");
+        return sb.ToString();
+    }
+
+    /// <summary>One finding in an e-mail: the repair, what fails, how often, where, the evidence, the fix, where to look.</summary>
+    internal static void EmailSection(StringBuilder sb, Finding f, AlertContext c, string? account, string? region, RepairReport? repair, bool compact,
+        bool withWhere = true)
+    {
         if (repair is not null)
         {
             Line(sb, "Repair", Scrubber.Neutralise(RepairLine(repair)));
@@ -136,8 +158,16 @@ public static class FindingMessages
         }
         Line(sb, "What fails", f.Advice.Summary);
         Line(sb, "How often", HowOften(f, c));
-        Line(sb, "Where", Where(f, account, region));
-        Line(sb, "Since", FindingDisplay.Seen(f));
+        Line(sb, "Observed", Observed(f));
+        if (withWhere)
+        {
+            Line(sb, "Where", Where(f, account, region));
+        }
+        else
+        {
+            Line(sb, "Route", FindingDisplay.Route(f));
+            Line(sb, "Function", f.Key.FunctionArn is null ? null : FindingDisplay.Function(f));
+        }
         Line(sb, "Evidence", f.Evidence);
         Line(sb, "Response", f.ResponseProblem);
         Line(sb, "Error", f.ErrorType is null ? f.ErrorMessage : f.ErrorMessage is null ? f.ErrorType : $"{f.ErrorType}: {f.ErrorMessage}");
@@ -157,10 +187,24 @@ public static class FindingMessages
                 sb.AppendLine($"    {cmd.Text}");
             }
         }
+        if (f.Advice.FunctionLog is { } fnLog)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Look in the function's own log");
+            Line(sb, "  Log group", fnLog.LogGroup);
+            Line(sb, "  Console", fnLog.ConsoleUrl);
+            sb.AppendLine("  Logs Insights query for the failing requests:");
+            sb.AppendLine($"    {fnLog.LogsInsightsQuery}");
+            if (!compact && fnLog.StartQueryCommand is { } start)
+            {
+                sb.AppendLine("  Over the failures' window, from a shell:");
+                sb.AppendLine($"    {start}");
+            }
+        }
         if (f.Advice.LogGroup is not null || f.Advice.LogsInsightsQuery is not null)
         {
             sb.AppendLine();
-            sb.AppendLine("Look in CloudWatch");
+            sb.AppendLine("Look in API Gateway's log");
             Line(sb, "  Log group", f.Advice.LogGroup);
             Line(sb, "  Console", f.Advice.ConsoleUrl);
             if (f.Advice.LogsInsightsQuery is not null)
@@ -173,12 +217,9 @@ public static class FindingMessages
         {
             Line(sb, "Requests", string.Join(", ", f.RequestIds));
         }
-        sb.AppendLine();
-        sb.AppendLine($"Finding {f.Id}: the same problem keeps this id in every message, so repeats can be de-duplicated.");
-        return sb.ToString();
     }
 
-    private static void Line(StringBuilder sb, string label, string? value)
+    internal static void Line(StringBuilder sb, string label, string? value)
     {
         if (value is not null)
         {
@@ -186,7 +227,7 @@ public static class FindingMessages
         }
     }
 
-    private static string Chatbot(Finding f, AlertContext c, string? account, string? region, RepairReport? repair, bool compact)
+    internal static string Chatbot(Finding f, AlertContext c, string? account, string? region, RepairReport? repair, bool compact)
     {
         var description = new StringBuilder();
         if (repair is not null)
@@ -201,12 +242,13 @@ public static class FindingMessages
         description.AppendLine(f.Advice.Summary);
         description.AppendLine();
         description.AppendLine($"*How often:* {HowOften(f, c)}");
+        if (Observed(f) is { } observed) description.AppendLine($"*Observed:* {observed}");
         description.AppendLine($"*Where:* {Where(f, account, region)}");
-        description.AppendLine($"*Since:* {FindingDisplay.Seen(f)}");
         if (f.Evidence is not null) description.AppendLine($"*Evidence:* `{f.Evidence}`");
         if (f.ResponseProblem is not null) description.AppendLine($"*Response:* {f.ResponseProblem}");
         if (f.ErrorMessage is not null) description.AppendLine($"*Error:* `{(f.ErrorType is null ? "" : f.ErrorType + ": ")}{f.ErrorMessage}`");
         if (f.Note is not null) description.AppendLine($"*Why:* {f.Note}");
+        if (f.Advice.FunctionLog is { } fnLog) description.AppendLine($"*Function log:* `{fnLog.LogGroup}`" + (fnLog.ConsoleUrl is { } url ? $" ({url})" : ""));
         if (f.Advice.LogGroup is not null) description.AppendLine($"*Logs:* `{f.Advice.LogGroup}`");
 
         var nextSteps = repair?.Plan is { } p
@@ -268,42 +310,58 @@ public static class FindingMessages
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, JsonReport.Options(indented: false)))
         {
-            w.WriteStartObject();
-            w.WriteString("schema", Schema);
-            w.WriteString("findingId", f.Id);
-            w.WriteString("accountId", account);
-            w.WriteString("region", region);
-            w.WriteNumber("suppressedSinceLastAlert", c.SuppressedSinceLastAlert);
-            w.WriteString("lastAlertAt", JsonReport.Time(c.LastAlertAt));
-            w.WritePropertyName("finding");
-            JsonReport.WriteFinding(w, f);
-            if (repair is not null)
+            WriteMachine(w, f, c, account, region, repair);
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>The machine JSON of one finding (<see cref="Schema"/>): the whole message for one finding, one element of a digest's findings.</summary>
+    internal static void WriteMachine(Utf8JsonWriter w, Finding f, AlertContext c, string? account, string? region, RepairReport? repair)
+    {
+        w.WriteStartObject();
+        w.WriteString("schema", Schema);
+        w.WriteString("findingId", f.Id);
+        w.WriteString("accountId", account);
+        w.WriteString("region", region);
+        w.WriteString("severity", Severity(f.Cause));
+        w.WriteNumber("suppressedSinceLastAlert", c.SuppressedSinceLastAlert);
+        w.WriteString("lastAlertAt", JsonReport.Time(c.LastAlertAt));
+        w.WritePropertyName("finding");
+        JsonReport.WriteFinding(w, f);
+        if (f.Advice.FunctionLog is { } fnLog)
+        {
+            w.WriteStartObject("functionLog");
+            w.WriteString("logGroup", fnLog.LogGroup);
+            w.WriteString("logsInsightsQuery", fnLog.LogsInsightsQuery);
+            w.WriteString("startQuery", fnLog.StartQueryCommand);
+            w.WriteString("consoleUrl", fnLog.ConsoleUrl);
+            w.WriteEndObject();
+        }
+        if (repair is not null)
+        {
+            w.WriteStartObject("repair");
+            w.WriteString("cause", repair.CauseName);
+            w.WriteString("result", repair.Result.ToString().ToLowerInvariant());
+            w.WriteString("refusal", repair.Refusal is { } r ? RepairReport.ReasonName(r) : null);
+            w.WriteString("detail", RepairText(repair.Detail));
+            w.WriteStartArray("checks");
+            foreach (var check in repair.Checks)
             {
-                w.WriteStartObject("repair");
-                w.WriteString("cause", repair.CauseName);
-                w.WriteString("result", repair.Result.ToString().ToLowerInvariant());
-                w.WriteString("refusal", repair.Refusal is { } r ? RepairReport.ReasonName(r) : null);
-                w.WriteString("detail", RepairText(repair.Detail));
-                w.WriteStartArray("checks");
-                foreach (var check in repair.Checks)
-                {
-                    w.WriteStringValue(RepairText(check));
-                }
-                w.WriteEndArray();
-                if (repair.Plan is { } plan)
-                {
-                    w.WriteString("functionArn", plan.ResourceArn);
-                    w.WriteString("statementId", plan.StatementId);
-                    w.WriteString("sourceArn", plan.SourceArn);
-                    w.WriteString("statement", plan.StatementJson);
-                    w.WriteString("add", plan.AddCommand);
-                    w.WriteString("undo", plan.UndoCommand);
-                    w.WriteString("cdk", plan.CdkSnippet);
-                }
-                w.WriteEndObject();
+                w.WriteStringValue(RepairText(check));
+            }
+            w.WriteEndArray();
+            if (repair.Plan is { } plan)
+            {
+                w.WriteString("functionArn", plan.ResourceArn);
+                w.WriteString("statementId", plan.StatementId);
+                w.WriteString("sourceArn", plan.SourceArn);
+                w.WriteString("statement", plan.StatementJson);
+                w.WriteString("add", plan.AddCommand);
+                w.WriteString("undo", plan.UndoCommand);
+                w.WriteString("cdk", plan.CdkSnippet);
             }
             w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        w.WriteEndObject();
     }
 }

@@ -4,7 +4,7 @@ namespace Remediator.Core.Notify;
 public sealed record MessageAttribute(string Name, string Value, string DataType = "String");
 
 /// <summary>
-/// One finding as it is published: SNS <c>MessageStructure=json</c> with a body per protocol.
+/// One finding, or one digest of an API and stage's findings (<see cref="DigestMessages"/>), as it is published: SNS <c>MessageStructure=json</c> with a body per protocol.
 /// <list type="bullet">
 /// <item><c>default</c> and <c>https</c>: the Amazon Q Developer in chat applications (AWS Chatbot) custom notification. Chatbot
 /// subscribes over https and silently drops anything else, so both keys carry it.</item>
@@ -20,6 +20,15 @@ public sealed record OutgoingMessage(
     string Email,
     string Machine)
 {
+    /// <summary>Every finding the message holds (a digest holds several; <see cref="FindingId"/> is then the digest's id).</summary>
+    public IReadOnlyList<string> FindingIds { get => field ?? [FindingId]; init; }
+
+    /// <summary>A digest's items, kept to number its parts.</summary>
+    internal IReadOnlyList<DigestItem>? Items { get; init; }
+
+    /// <summary>True when the digest had to drop commands and samples to stay small.</summary>
+    public bool Compact { get; init; }
+
     /// <summary>SNS's limit for one message: body, subject and attributes together (262,144 bytes).</summary>
     public const int MaxBytes = 256 * 1024;
 

@@ -24,6 +24,30 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
     public RepairSession NewSession() => new(options.MaxPerInvocation);
 
     /// <summary>
+    /// The integration timeout (<c>timeoutInMillis</c>) API Gateway applies to the finding's route, or the shortest of the
+    /// API's Lambda integrations when the log does not show the route, read in the same session (and with the same
+    /// apigateway:GET) as a repair; null when the API is not one repair may read, or the read fails (the advice then
+    /// keeps to the API type's default, which it says).
+    /// </summary>
+    public async Task<int?> IntegrationTimeoutAsync(Finding finding, RepairSession session, DateTimeOffset deadline, CancellationToken ct)
+    {
+        var key = finding.Key;
+        if (key.ApiId is not { } apiId || !AwsNames.IsApiId(apiId) || (key.Stage is { } st && !AwsNames.IsStageName(st)) || !options.InScope(apiId))
+        {
+            return null;
+        }
+        try
+        {
+            var config = await session.ApiAsync(apis, apiId, key.Stage, finding.ApiType, deadline, ct).ConfigureAwait(false);
+            return LambdaIntegrations.IntegrationTimeoutMs(config, key.HttpMethod, key.ResourcePath, key.RouteKey);
+        }
+        catch (AwsCallException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Repairs what API Gateway's and Lambda's own state show is broken for the finding's API: the function the log
     /// names (it must be one API Gateway invokes), else every function API Gateway invokes for the route, or for the
     /// whole API when the log does not show the route (deployed, the filter passes only the lines that say a
