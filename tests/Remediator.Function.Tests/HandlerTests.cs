@@ -53,7 +53,7 @@ public sealed class HandlerTests : IDisposable
         // (DeployedFixtureTests.Losses); with repair off nothing reads the route from API Gateway.
         form["Subject"].ShouldBe("[Remediator] 500 missing_invoke_permission a1b2c3d4e5/prod - x1");
         using var message = JsonDocument.Parse(form["Message"]);
-        message.RootElement.GetProperty("default").GetString()!.ShouldContain("\"source\":\"custom\"");
+        message.RootElement.GetProperty("https").GetString()!.ShouldContain("\"source\":\"custom\"");
         message.RootElement.GetProperty("email").GetString()!.ShouldContain("aws lambda add-permission");
         var machine = RepairHarness.Findings(form["Message"]).ShouldHaveSingleItem();
         machine.GetProperty("finding").GetProperty("cause").GetString().ShouldBe("missing_invoke_permission");

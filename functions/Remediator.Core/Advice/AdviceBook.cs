@@ -251,9 +251,17 @@ public static class AdviceBook
         };
         // Where a command needs the function and the log did not name it (deployed, the filter drops the line that
         // does), the command that reads it from the API comes first.
-        if (key.FunctionArn is null && key.Cause != Cause.MissingInvokePermission && commands.Any(c => c.Text.Contains("<function-arn>", StringComparison.Ordinal)))
+        if (key.FunctionArn is null && facts.FunctionArn is null && key.Cause != Cause.MissingInvokePermission
+            && (FunctionSide(key.Cause) || commands.Any(c => c.Text.Contains("<function-arn>", StringComparison.Ordinal))))
         {
             commands = [.. FindFunctionCommands(key, facts.ApiType), .. commands];
+        }
+        // A REST API's advice never shows an HTTP API command, and the other way round (the two CLIs are different
+        // services: apigateway and apigatewayv2); when the type is not known, both may apply.
+        var otherType = facts.ApiType switch { ApiType.Rest => "aws apigatewayv2 ", ApiType.Http => "aws apigateway ", _ => null };
+        if (otherType is not null)
+        {
+            commands = commands.Where(c => !c.Text.StartsWith(otherType, StringComparison.Ordinal)).ToArray();
         }
         // Every aws command names its region: the CLI signs for its configured region, which at 3am may be another.
         var region = facts.Region ?? (key.FunctionArn is null ? null : FunctionRef.TryParse(key.FunctionArn)?.Region);
@@ -293,7 +301,7 @@ public static class AdviceBook
 
     private static FunctionLog? FunctionLogOf(FindingKey key, FindingFacts facts, string? region)
     {
-        if (key.FunctionArn is null || FunctionRef.TryParse(key.FunctionArn) is not { } function)
+        if ((key.FunctionArn ?? facts.FunctionArn) is not { } arn || FunctionRef.TryParse(arn) is not { } function)
         {
             return null;
         }
@@ -472,8 +480,11 @@ public static class AdviceBook
 /// <summary>What the advice may use of a finding besides its key.</summary>
 /// <param name="IntegrationTimeoutMs">The integration's <c>timeoutInMillis</c> as API Gateway's configuration says (read
 /// by the function when repair may read the API); null for the API type's default.</param>
+/// <param name="FunctionArn">The function API Gateway's configuration says serves the failing request, when the log does
+/// not name it (deployed, the filter drops the line that does): it points to the function's own log, never changes the key.</param>
 /// <param name="LambdaRequestIds">Lambda's request ids that API Gateway's lines name: the function log's <c>@requestId</c>.</param>
 public sealed record FindingFacts(
     ApiType? ApiType, LogKind LogKind, string? ErrorType, string? ErrorMessage, long? LatencyMs, string? ResponseProblem,
     string? AccountId, string? Region, string? LogGroup, IReadOnlyList<string> RequestIds,
-    int? IntegrationTimeoutMs = null, DateTimeOffset? FirstSeen = null, DateTimeOffset? LastSeen = null, IReadOnlyList<string>? LambdaRequestIds = null);
+    int? IntegrationTimeoutMs = null, DateTimeOffset? FirstSeen = null, DateTimeOffset? LastSeen = null, IReadOnlyList<string>? LambdaRequestIds = null,
+    string? FunctionArn = null);

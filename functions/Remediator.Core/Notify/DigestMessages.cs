@@ -51,10 +51,16 @@ public static class DigestMessages
     /// <summary>Half of SNS's 256 KB: well under the limit, whatever the subscriber's protocol adds.</summary>
     public const int TargetBytes = 128 * 1024;
 
-    /// <summary>Worst first: critical before high before medium, then the most failed requests, then the id (stable order).</summary>
+    /// <summary>
+    /// By cause, worst first: the causes by severity (critical, high, medium), then by their failed requests, then by
+    /// name; within a cause, the findings with most failed requests first, then by id (a stable order).
+    /// </summary>
     public static IReadOnlyList<DigestItem> Order(IEnumerable<DigestItem> items) =>
-        items.OrderBy(i => SeverityRank(FindingMessages.Severity(i.Finding.Cause))).ThenByDescending(i => i.Finding.Count)
-            .ThenBy(i => i.Finding.Id, StringComparer.Ordinal).ThenBy(i => i.Repair?.Plan?.ResourceArn, StringComparer.Ordinal).ToList();
+        items.GroupBy(CauseOf)
+            .OrderBy(g => SeverityRank(FindingMessages.Severity(g.First().Finding.Cause))).ThenByDescending(g => g.Sum(i => (long)i.Finding.Count))
+            .ThenBy(g => g.Key, StringComparer.Ordinal)
+            .SelectMany(g => g.OrderByDescending(i => i.Finding.Count).ThenBy(i => i.Finding.Id, StringComparer.Ordinal).ThenBy(i => i.Repair?.Plan?.ResourceArn, StringComparer.Ordinal))
+            .ToList();
 
     public static int SeverityRank(string severity) => severity switch { "critical" => 0, "high" => 1, "medium" => 2, _ => 3 };
 
@@ -202,8 +208,12 @@ public static class DigestMessages
         : t.TotalHours < 1 ? $"{(int)t.TotalMinutes} min {t.Seconds} s"
         : $"{(int)t.TotalHours} h {t.Minutes} min";
 
+    /// <summary>A finding's title inside its digest: the API and stage are the digest's, and a route the log does not show is left out.</summary>
+    private static string SectionTitle(DigestItem i) =>
+        $"{FindingDisplay.Status(i.Finding)} {CauseOf(i)} x{i.Finding.Count}" + (FindingDisplay.Route(i.Finding) is var route && route != "-" ? $" on {route}" : "");
+
     private static string Row(DigestItem i) =>
-        $"{FindingMessages.Severity(i.Finding.Cause)} {FindingDisplay.Status(i.Finding)} {CauseOf(i)} x{i.Finding.Count} {FindingDisplay.Route(i.Finding)}"
+        $"{FindingMessages.Severity(i.Finding.Cause)} {SectionTitle(i)}"
         + (i.Repair?.Refusal is { } r ? $" ({RepairReport.ReasonName(r)})" : "");
 
     /// <summary>ASCII, one line, at most 99 characters. One finding: as its own message was; several: the API, the count and the worst.</summary>
@@ -273,7 +283,7 @@ public static class DigestMessages
         foreach (var item in d.Items.Take(DetailedFindings))
         {
             sb.AppendLine();
-            sb.AppendLine($"== {n++}. {FindingMessages.Headline(item.Finding, item.Repair)} ==");
+            sb.AppendLine($"== {n++}. {SectionTitle(item)} ==");
             FindingMessages.EmailSection(sb, item.Finding, item.Alert(d.Context), d.Account, d.Region, item.Repair, compact, withWhere: false);
             sb.AppendLine($"Finding {item.Finding.Id}");
         }
@@ -297,7 +307,7 @@ public static class DigestMessages
         foreach (var item in d.Items.Take(DetailedFindings))
         {
             var f = item.Finding;
-            description.AppendLine($"*{n++}. {FindingMessages.Severity(f.Cause)}* `{FindingDisplay.Status(f)} {CauseOf(item)}` x{f.Count} on `{FindingDisplay.Route(f)}`: {f.Advice.Summary}");
+            description.AppendLine($"*{n++}. {FindingMessages.Severity(f.Cause)}* `{SectionTitle(item)}`: {f.Advice.Summary}");
             if (item.Repair is { } repair)
             {
                 description.AppendLine($"    *Repair:* {Scrubber.Neutralise(FindingMessages.RepairLine(repair))}");
@@ -327,7 +337,7 @@ public static class DigestMessages
         }
         foreach (var other in d.Items.Skip(1).Take(DetailedFindings - 1).Where(i => i.Finding.Advice.Steps.Count > 0))
         {
-            nextSteps.Add($"{CauseOf(other)} on {FindingDisplay.Route(other.Finding)}: {other.Finding.Advice.Steps[0]}");
+            nextSteps.Add($"{SectionTitle(other)}: {other.Finding.Advice.Steps[0]}");
         }
 
         using var buffer = new MemoryStream();

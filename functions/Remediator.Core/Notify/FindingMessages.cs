@@ -165,7 +165,6 @@ public static class FindingMessages
         }
         else
         {
-            Line(sb, "Route", FindingDisplay.Route(f));
             Line(sb, "Function", f.Key.FunctionArn is null ? null : FindingDisplay.Function(f));
         }
         Line(sb, "Evidence", f.Evidence);

@@ -11,7 +11,8 @@ public static class FindingSanitizer
 {
     /// <param name="integrationTimeoutMs">The integration's timeoutInMillis when the function read the API; the advice keeps a
     /// function timeout below it.</param>
-    public static Finding Clean(Finding f, int maxRequestIds = Finding.MaxSampleRequestIds, int maxText = 300, int? integrationTimeoutMs = null)
+    /// <param name="functionArn">The function API Gateway's configuration says serves the request, for the advice to point to its log.</param>
+    public static Finding Clean(Finding f, int maxRequestIds = Finding.MaxSampleRequestIds, int maxText = 300, int? integrationTimeoutMs = null, string? functionArn = null)
     {
         // Ids from the log reach commands and ARNs in the message: only AWS's shapes pass (never "*"), and the
         // validated ids and ARNs are only made inert, since a scrub could mangle them.
@@ -41,7 +42,7 @@ public static class FindingSanitizer
         };
         var facts = new FindingFacts(cleaned.ApiType, cleaned.LogKind, cleaned.ErrorType, cleaned.ErrorMessage, cleaned.IntegrationLatencyMs,
             cleaned.ResponseProblem, cleaned.AccountId, cleaned.Region, cleaned.LogGroup, ids, integrationTimeoutMs, cleaned.FirstSeen, cleaned.LastSeen,
-            LambdaRequestIds(cleaned, ids));
+            LambdaRequestIds(cleaned, ids), functionArn is null ? null : Inert(functionArn));
         return cleaned with { Advice = AdviceBook.For(key, facts) };
     }
 

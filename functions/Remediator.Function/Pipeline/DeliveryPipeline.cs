@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Remediator.Core.Advice;
 using Remediator.Core.Diagnosis;
 using Remediator.Core.Ingest;
 using Remediator.Core.Notify;
@@ -66,22 +67,24 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                 continue;
             }
             IReadOnlyList<RepairReport?> reports = [null];
-            int? integrationTimeout = null;
+            IntegrationFacts? integration = null;
             if (repairer is not null && session is not null)
             {
                 if (finding.Cause == Cause.MissingInvokePermission)
                 {
                     reports = await repairer.RepairAsync(finding, session, deadline, ct).ConfigureAwait(false);
                 }
-                else if (finding.Cause is Cause.FunctionTimeout or Cause.IntegrationTimeout)
+                else if (finding.Cause is Cause.IntegrationTimeout || (AdviceBook.FunctionSide(finding.Cause) && finding.Key.FunctionArn is null)
+                    || finding.Cause == Cause.FunctionTimeout)
                 {
-                    // The advice keeps a function timeout below what API Gateway waits for this integration.
-                    integrationTimeout = await repairer.IntegrationTimeoutAsync(finding, session, deadline, ct).ConfigureAwait(false);
+                    // The advice keeps a function timeout below what API Gateway waits for this integration, and points to
+                    // the function's own log when the filtered lines do not name the function.
+                    integration = await repairer.ReadIntegrationAsync(finding, session, deadline, ct).ConfigureAwait(false);
                 }
             }
             foreach (var repair in reports)
             {
-                var clean = FindingSanitizer.Clean(repair?.Finding ?? finding, integrationTimeoutMs: integrationTimeout);
+                var clean = FindingSanitizer.Clean(repair?.Finding ?? finding, integrationTimeoutMs: integration?.TimeoutMs, functionArn: integration?.FunctionArn);
                 if (repair is not null)
                 {
                     log.Write(repair.Result == RepairResult.Refused ? LogLevel.Warn : LogLevel.Info, "repair " + repair.Result.ToString().ToLowerInvariant(),

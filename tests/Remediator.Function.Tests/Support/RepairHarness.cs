@@ -82,7 +82,7 @@ public sealed class RepairHarness : IDisposable
     public static List<JsonElement> Findings(string structured)
     {
         using var message = JsonDocument.Parse(structured);
-        using var machine = JsonDocument.Parse(message.RootElement.GetProperty("sqs").GetString()!);
+        using var machine = JsonDocument.Parse(message.RootElement.GetProperty("default").GetString()!);
         machine.RootElement.GetProperty("schema").GetString().ShouldBe(Core.Notify.DigestMessages.Schema);
         return machine.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.Clone()).ToList();
     }
