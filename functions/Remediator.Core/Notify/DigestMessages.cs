@@ -340,50 +340,12 @@ public static class DigestMessages
             nextSteps.Add($"{SectionTitle(other)}: {other.Finding.Advice.Steps[0]}");
         }
 
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, JsonReport.Options(indented: false)))
-        {
-            w.WriteStartObject();
-            w.WriteString("version", "1.0");
-            w.WriteString("source", "custom");
-            w.WriteString("id", d.Id);
-            w.WriteStartObject("content");
-            w.WriteString("textType", "client-markdown");
-            var icon = worst.Repair?.Result switch { RepairResult.Repaired => ":wrench:", RepairResult.Planned => ":clipboard:", RepairResult.Refused => ":no_entry:", _ => ":rotating_light:" };
-            w.WriteString("title", $"{icon} {d.Headline}");
-            w.WriteString("description", description.ToString().TrimEnd());
-            w.WriteStartArray("nextSteps");
-            foreach (var step in nextSteps)
-            {
-                w.WriteStringValue(step);
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("keywords");
-            foreach (var k in d.Causes.Append(d.ApiId).Append(d.Stage).OfType<string>())
-            {
-                w.WriteStringValue(k);
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-            w.WriteStartObject("metadata");
-            // Per API, stage and cause, as a single finding's alert threads: a digest joins the thread of its worst
-            // cause, so a growing incident stays in one thread while its worst problem stays the same.
-            w.WriteString("threadId", $"{d.ApiId ?? "api"}:{d.Stage ?? "stage"}:{worst.Finding.Cause.ToName()}");
-            w.WriteString("summary", d.Headline);
-            w.WriteString("eventType", "RemediatorDigest");
-            w.WriteStartObject("additionalContext");
-            w.WriteString("digestId", d.Id);
-            w.WriteString("severity", d.Severity);
-            w.WriteString("causes", string.Join(",", d.Causes));
-            w.WriteString("findingIds", string.Join(",", d.Items.Select(i => i.Finding.Id).Distinct()));
-            w.WriteString("failedRequests", d.Failed.ToString(CultureInfo.InvariantCulture));
-            if (d.ApiId is not null) w.WriteString("apiId", d.ApiId);
-            if (d.Stage is not null) w.WriteString("stage", d.Stage);
-            w.WriteEndObject();
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        // Per API, stage and cause, as a single finding's alert threads: a digest joins the thread of its worst cause,
+        // so a growing incident stays in one thread while its worst problem stays the same.
+        return FindingMessages.ChatNotification(d.Id, worst.Repair?.Result, d.Headline, description.ToString(), nextSteps,
+            d.Causes.Append(d.ApiId).Append(d.Stage).OfType<string>(), $"{d.ApiId ?? "api"}:{d.Stage ?? "stage"}:{worst.Finding.Cause.ToName()}", "RemediatorDigest",
+            [("digestId", d.Id), ("severity", d.Severity), ("causes", string.Join(",", d.Causes)), ("findingIds", string.Join(",", d.Items.Select(i => i.Finding.Id).Distinct())),
+             ("failedRequests", d.Failed.ToString(CultureInfo.InvariantCulture)), ("apiId", d.ApiId), ("stage", d.Stage)]);
     }
 
     private static string Machine(Digest d)

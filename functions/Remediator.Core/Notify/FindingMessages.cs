@@ -258,18 +258,34 @@ public static class FindingMessages
             nextSteps.AddRange(f.Advice.Commands.Select(cmd => $"{cmd.Label}: `{cmd.Text}`"));
         }
 
+        // Repeats of the same problem thread together in the channel.
+        return ChatNotification(f.Id, repair?.Result, Headline(f, repair), description.ToString(), nextSteps,
+            new[] { CauseOf(f, repair), f.Key.ApiId, f.Key.Stage, f.Status?.ToString(CultureInfo.InvariantCulture) }.OfType<string>(),
+            $"{f.Key.ApiId ?? "api"}:{f.Key.Stage ?? "stage"}:{f.Cause.ToName()}", "RemediatorFinding",
+            [("findingId", f.Id), ("cause", CauseOf(f, repair)), ("severity", Severity(f.Cause)), ("count", f.Count.ToString(CultureInfo.InvariantCulture)),
+             ("status", f.Status?.ToString(CultureInfo.InvariantCulture)), ("apiId", f.Key.ApiId), ("stage", f.Key.Stage),
+             ("function", f.Key.FunctionArn is null ? null : FindingDisplay.Function(f))]);
+    }
+
+    /// <summary>
+    /// An Amazon Q Developer in chat applications custom notification (<c>version</c> 1.0, <c>source</c> custom,
+    /// <c>client-markdown</c>). <paramref name="context"/> values are strings only (chat refuses others); nulls are left out.
+    /// </summary>
+    internal static string ChatNotification(string id, RepairResult? repair, string headline, string description, IEnumerable<string> nextSteps,
+        IEnumerable<string> keywords, string threadId, string eventType, IEnumerable<(string Name, string? Value)> context)
+    {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, JsonReport.Options(indented: false)))
         {
             w.WriteStartObject();
             w.WriteString("version", "1.0");
             w.WriteString("source", "custom");
-            w.WriteString("id", f.Id);
+            w.WriteString("id", id);
             w.WriteStartObject("content");
             w.WriteString("textType", "client-markdown");
-            var icon = repair?.Result switch { RepairResult.Repaired => ":wrench:", RepairResult.Planned => ":clipboard:", RepairResult.Refused => ":no_entry:", _ => ":rotating_light:" };
-            w.WriteString("title", $"{icon} {Headline(f, repair)}");
-            w.WriteString("description", description.ToString().TrimEnd());
+            var icon = repair switch { RepairResult.Repaired => ":wrench:", RepairResult.Planned => ":clipboard:", RepairResult.Refused => ":no_entry:", _ => ":rotating_light:" };
+            w.WriteString("title", $"{icon} {headline}");
+            w.WriteString("description", description.TrimEnd());
             w.WriteStartArray("nextSteps");
             foreach (var step in nextSteps)
             {
@@ -277,26 +293,24 @@ public static class FindingMessages
             }
             w.WriteEndArray();
             w.WriteStartArray("keywords");
-            foreach (var k in new[] { CauseOf(f, repair), f.Key.ApiId, f.Key.Stage, f.Status?.ToString(CultureInfo.InvariantCulture) }.OfType<string>())
+            foreach (var k in keywords)
             {
                 w.WriteStringValue(k);
             }
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteStartObject("metadata");
-            // Repeats of the same problem thread together in the channel.
-            w.WriteString("threadId", $"{f.Key.ApiId ?? "api"}:{f.Key.Stage ?? "stage"}:{f.Cause.ToName()}");
-            w.WriteString("summary", Headline(f, repair));
-            w.WriteString("eventType", "RemediatorFinding");
+            w.WriteString("threadId", threadId);
+            w.WriteString("summary", headline);
+            w.WriteString("eventType", eventType);
             w.WriteStartObject("additionalContext");
-            w.WriteString("findingId", f.Id);
-            w.WriteString("cause", CauseOf(f, repair));
-            w.WriteString("severity", Severity(f.Cause));
-            w.WriteString("count", f.Count.ToString(CultureInfo.InvariantCulture));
-            if (f.Status is { } s) w.WriteString("status", s.ToString(CultureInfo.InvariantCulture));
-            if (f.Key.ApiId is not null) w.WriteString("apiId", f.Key.ApiId);
-            if (f.Key.Stage is not null) w.WriteString("stage", f.Key.Stage);
-            if (f.Key.FunctionArn is not null) w.WriteString("function", FindingDisplay.Function(f));
+            foreach (var (name, value) in context)
+            {
+                if (value is not null)
+                {
+                    w.WriteString(name, value);
+                }
+            }
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteEndObject();
