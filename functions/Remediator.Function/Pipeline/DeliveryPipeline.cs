@@ -105,7 +105,7 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
         var account = items.Select(i => i.Finding.AccountId).FirstOrDefault(a => a is not null);
         foreach (var group in items.GroupBy(i => (i.Finding.Key.ApiId, i.Finding.Key.Stage)))
         {
-            foreach (var message in DigestMessages.Build(group.ToList(), Rate(diagnosis, items, account) with { Region = options.Region }))
+            foreach (var message in DigestMessages.Build(group.ToList(), Rate(diagnosis, account) with { Region = options.Region }))
             {
                 try
                 {
@@ -115,6 +115,9 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                         ("stage", group.Key.Stage), ("findingIds", string.Join(",", message.FindingIds)), ("bytes", message.Size));
                     foreach (var item in group.Where(i => message.FindingIds.Contains(i.Finding.Id)))
                     {
+                        // One line per finding as well: searches by findingId keep finding it.
+                        log.Write(LogLevel.Info, "finding published", Fields(item.Finding, ("messageId", messageId), ("digestId", message.FindingId),
+                            ("suppressedSinceLastAlert", item.SuppressedSinceLastAlert)));
                         var id = itemGate[item];
                         var (unsent, deferred) = open[id];
                         open[id] = (unsent - 1, deferred);
@@ -165,9 +168,9 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
     /// holding requests that did not fail comes from a subscription that passes everything: then, when it is about
     /// one API and stage, the rate is failed over read. Otherwise the digest says why there is none.
     /// </summary>
-    private static DigestContext Rate(DiagnosisResult diagnosis, List<DigestItem> items, string? account)
+    private static DigestContext Rate(DiagnosisResult diagnosis, string? account)
     {
-        var apis = items.Select(i => (i.Finding.Key.ApiId, i.Finding.Key.Stage)).Distinct().Count();
+        var apis = diagnosis.Findings.Select(f => (f.Key.ApiId, f.Key.Stage)).Distinct().Count();
         if (diagnosis.Summary.Requests <= diagnosis.Summary.Failed)
         {
             return new DigestContext(account, null, RateNote: "the logs hold only failed requests (the subscription filter forwards failing lines only); an access-log group subscribed with an empty filter pattern gives the rate");
