@@ -17,9 +17,10 @@ public static class OptionNames
     public const string RepairApis = "REMEDIATOR_REPAIR_APIS";
     public const string RepairAnyApi = "REMEDIATOR_REPAIR_ANY_API";
     public const string MaxRepairs = "REMEDIATOR_MAX_REPAIRS";
+    public const string AlertMinRequests = "REMEDIATOR_ALERT_MIN_REQUESTS";
 
     public static IReadOnlyList<string> All { get; } =
-        [TopicArn, CooldownMinutes, MaxDecompressedMb, LogLevel, TimeBudgetSeconds, RepairMode, RepairAllowedFunctions, RepairApis, RepairAnyApi, MaxRepairs];
+        [TopicArn, CooldownMinutes, MaxDecompressedMb, LogLevel, TimeBudgetSeconds, RepairMode, RepairAllowedFunctions, RepairApis, RepairAnyApi, MaxRepairs, AlertMinRequests];
 }
 
 public enum LogLevel { Debug, Info, Warn, Error }
@@ -115,6 +116,14 @@ public sealed class OptionsException(string message) : Exception(message);
 public sealed record FunctionOptions(string TopicArn, TimeSpan Cooldown, long MaxDecompressedBytes, LogLevel LogLevel, TimeSpan TimeBudget, string? Region,
     RepairOptions Repair)
 {
+    /// <summary>
+    /// A finding that is not critical is sent only once this many failed requests of it were seen since its last alert
+    /// (REMEDIATOR_ALERT_MIN_REQUESTS, 1 to 1000000, default 1: every finding is sent). Below it, the finding is logged
+    /// and counted (metric FindingsBelowThreshold), and its requests carry over to the next delivery. Critical findings
+    /// and repair reports are always sent.
+    /// </summary>
+    public int AlertMinRequests { get; init; } = 1;
+
     public ReadLimits ReadLimits => new(MaxEnvelopeBytes: 8 * 1024 * 1024, MaxDecompressedBytes: MaxDecompressedBytes);
 
     public static FunctionOptions Load(Func<string, string?> env)
@@ -141,7 +150,10 @@ public sealed record FunctionOptions(string TopicArn, TimeSpan Cooldown, long Ma
                 AllowedFunctions(env(OptionNames.RepairAllowedFunctions)),
                 Apis(env(OptionNames.RepairApis), Flag(env, OptionNames.RepairAnyApi)),
                 Number(env, OptionNames.MaxRepairs, 5, 0, 50, "repairs"),
-                Flag(env, OptionNames.RepairAnyApi)));
+                Flag(env, OptionNames.RepairAnyApi)))
+        {
+            AlertMinRequests = Number(env, OptionNames.AlertMinRequests, 1, 1, 1_000_000, "failed requests"),
+        };
     }
 
     private static IReadOnlyList<string> AllowedFunctions(string? value)

@@ -138,5 +138,6 @@ public sealed class RemediatorStack : Stack
         [OptionNames.RepairApis] = string.Join(',', config.RepairApiIds),
         [OptionNames.RepairAnyApi] = config.RepairAnyApiInScope ? "true" : "false",
         [OptionNames.MaxRepairs] = "5",
+        [OptionNames.AlertMinRequests] = config.AlertMinRequests.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 }

@@ -36,6 +36,8 @@ public sealed record StackConfig
     /// <summary>Repair may read and change any API of the account and region (repairAnyApi=true): an explicit opt-in.</summary>
     public bool RepairAnyApi { get; init; }
     public int CooldownMinutes { get; init; } = 15;
+    /// <summary>Non-critical findings with fewer failed requests are logged and counted, not sent (REMEDIATOR_ALERT_MIN_REQUESTS).</summary>
+    public int AlertMinRequests { get; init; } = 1;
     public string Architecture { get; init; } = "arm64";
     public bool ApiGatewayCloudWatchRole { get; init; }
     public int LogRetentionDays { get; init; } = 30;
@@ -84,6 +86,7 @@ public sealed record StackConfig
             RepairApis = List(context, "repairApis").Select(a => ValidApiId(a, "repairApis")).ToList(),
             RepairAnyApi = Bool(context, "repairAnyApi"),
             CooldownMinutes = Int(context, "cooldownMinutes", 15, 0, 1440),
+            AlertMinRequests = Int(context, "alertMinRequests", 1, 1, 1_000_000),
             Architecture = Str(context, "architecture") switch
             {
                 null or "arm64" => "arm64",

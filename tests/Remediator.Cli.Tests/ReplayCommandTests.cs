@@ -24,13 +24,14 @@ public sealed class ReplayCommandTests : IDisposable
 
         code.ShouldBe(0, stderr.ToString());
         var output = stdout.ToString();
-        output.Split('\n').Count(l => l.StartsWith("=== Message ", StringComparison.Ordinal)).ShouldBe(8);
-        output.Split('\n').Count(l => l.StartsWith("Subject: [Remediator] ", StringComparison.Ordinal)).ShouldBe(8);
+        // Eight findings of one API and stage: one digest.
+        output.Split('\n').Count(l => l.StartsWith("=== Message ", StringComparison.Ordinal)).ShouldBe(1);
+        output.Split('\n').Count(l => l.StartsWith("Subject: [Remediator] ", StringComparison.Ordinal)).ShouldBe(1);
         output.ShouldContain("Attributes: cause=");
         output.ShouldContain("--- default, https: Amazon Q Developer in chat applications (Slack)");
         output.ShouldContain("--- email");
         output.ShouldContain("--- sqs, lambda, email-json: machine JSON");
-        output.ShouldContain("8 message(s) would be published (nothing was sent");
+        output.ShouldContain("1 message(s) would be published (nothing was sent");
         _sns.Requests.ShouldBeEmpty();
     }
 
@@ -40,9 +41,9 @@ public sealed class ReplayCommandTests : IDisposable
         var (code, stdout, stderr) = RunProcess(["replay", Sample("event-interleaved.json"), "--endpoint-url", _sns.Endpoint.ToString(), "--topic-arn", Topic]);
 
         code.ShouldBe(0, stderr);
-        stdout.ShouldContain("8 message(s) published");
+        stdout.ShouldContain("1 message(s) published");
         var publishes = _sns.Publishes.ToList();
-        publishes.Count.ShouldBe(8);
+        publishes.Count.ShouldBe(1); // one digest of the sample's eight findings
         publishes.ShouldAllBe(p => p.Signature.Valid && p.Signature.Region == "eu-west-1" && p.Signature.Service == "sns");
         publishes.ShouldAllBe(p => p.Headers["x-amz-security-token"] == FakeSns.SessionToken && p.Form["TopicArn"] == Topic);
     }

@@ -70,9 +70,9 @@ public class FindingMessagesTests
         message.Attributes.Select(a => a.Name).ShouldContain("findingId");
         message.Attributes.ShouldAllBe(a => a.Value.Length > 0);
         using var structured = JsonDocument.Parse(message.Structured);
-        structured.RootElement.EnumerateObject().Select(p => p.Name).ShouldBe(["default", "https", "email", "email-json", "sqs", "lambda"]);
+        structured.RootElement.EnumerateObject().Select(p => p.Name).ShouldBe(["default", "https", "email"]);
         structured.RootElement.EnumerateObject().ShouldAllBe(p => p.Value.ValueKind == JsonValueKind.String);
-        using var machine = JsonDocument.Parse(structured.RootElement.GetProperty("sqs").GetString()!);
+        using var machine = JsonDocument.Parse(structured.RootElement.GetProperty("default").GetString()!);
         machine.RootElement.GetProperty("schema").GetString().ShouldBe(FindingMessages.Schema);
         machine.RootElement.GetProperty("finding").GetProperty("id").GetString().ShouldBe(finding.Id);
         machine.RootElement.GetProperty("suppressedSinceLastAlert").GetInt64().ShouldBe(7);

@@ -293,7 +293,8 @@ public sealed class DeployedRepairTests : IDisposable
 
         _h.Lambda.Writes.ShouldBe(1);
         _h.Log.ToString().Split('\n').Count(l => l.Contains("\"refusal\":\"limit_reached\"")).ShouldBe(1);
-        _h.Sns.Publishes.Count().ShouldBe(2);
+        _h.Sns.Publishes.Count().ShouldBe(1); // one digest for the API and stage: the repair and the deferral
+        _h.MachineFindings().Count.ShouldBe(2);
 
         await _h.Deliver(handler, FilteredRestDelivery());
 

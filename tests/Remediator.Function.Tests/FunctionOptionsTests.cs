@@ -28,9 +28,10 @@ public class FunctionOptionsTests
     public void Load_AllSet_Read()
     {
         var o = Load((OptionNames.TopicArn, Topic), (OptionNames.CooldownMinutes, "0"), (OptionNames.MaxDecompressedMb, "4"),
-            (OptionNames.LogLevel, "DEBUG"), (OptionNames.TimeBudgetSeconds, "25"), ("AWS_DEFAULT_REGION", "ap-south-1"));
+            (OptionNames.LogLevel, "DEBUG"), (OptionNames.TimeBudgetSeconds, "25"), ("AWS_DEFAULT_REGION", "ap-south-1"), (OptionNames.AlertMinRequests, "5"));
 
         o.Cooldown.ShouldBe(TimeSpan.Zero);
+        o.AlertMinRequests.ShouldBe(5);
         o.MaxDecompressedBytes.ShouldBe(4L * 1024 * 1024);
         o.LogLevel.ShouldBe(LogLevel.Debug);
         o.TimeBudget.ShouldBe(TimeSpan.FromSeconds(25));
@@ -45,6 +46,7 @@ public class FunctionOptionsTests
     [InlineData(Topic, "REMEDIATOR_MAX_DECOMPRESSED_MB=0", "REMEDIATOR_MAX_DECOMPRESSED_MB")]
     [InlineData(Topic, "REMEDIATOR_LOG_LEVEL=loud", "REMEDIATOR_LOG_LEVEL must be debug, info, warn or error")]
     [InlineData(Topic, "REMEDIATOR_TIME_BUDGET_SECONDS=9999", "REMEDIATOR_TIME_BUDGET_SECONDS")]
+    [InlineData(Topic, "REMEDIATOR_ALERT_MIN_REQUESTS=0", "REMEDIATOR_ALERT_MIN_REQUESTS must be a whole number of failed requests from 1 to 1000000, got '0'")]
     public void Load_InvalidValue_FailsNamingTheVariable(string? topic, string? setting, string expected)
     {
         var values = new List<(string, string)>();

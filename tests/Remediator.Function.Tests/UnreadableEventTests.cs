@@ -75,7 +75,7 @@ public sealed class UnreadableEventTests : IDisposable
         var form = _sns.Publishes.ShouldHaveSingleItem().Form;
         form["Subject"].ShouldContain("a1b2c3d4e5/prod");
         using var message = JsonDocument.Parse(form["Message"]);
-        using var machine = JsonDocument.Parse(message.RootElement.GetProperty("sqs").GetString()!);
+        using var machine = JsonDocument.Parse(message.RootElement.GetProperty("default").GetString()!);
         machine.RootElement.GetProperty("accountId").GetString().ShouldBe("123456789012");
     }
 

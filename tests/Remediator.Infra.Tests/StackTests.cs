@@ -73,6 +73,7 @@ public class StackTests
         var env = fn.GetProperty("Environment").GetProperty("Variables").EnumerateObject().Select(v => v.Name).Order().ToList();
         env.ShouldBe(OptionNames.All.Order().ToList());
         fn.GetProperty("Environment").GetProperty("Variables").GetProperty(OptionNames.RepairMode).GetString().ShouldBe("dry-run");
+        fn.GetProperty("Environment").GetProperty("Variables").GetProperty(OptionNames.AlertMinRequests).GetString().ShouldBe("1");
         Resources(t, "AWS::Logs::LogGroup").ShouldHaveSingleItem().GetProperty("Properties").GetProperty("RetentionInDays").GetInt32().ShouldBe(30);
     }
 
@@ -367,6 +368,7 @@ public class StackTests
     [InlineData("repairAnyApi", "yes", "repairAnyApi must be true or false")]
     [InlineData("noDeliveryAlarmHours", "6", "noDeliveryAlarmHours was removed")]
     [InlineData("cooldownMinutes", "soon", "cooldownMinutes must be a whole number")]
+    [InlineData("alertMinRequests", "0", "alertMinRequests must be a whole number from 1 to 1000000")]
     [InlineData("slackWorkspaceId", "T0123456", "slackWorkspaceId and slackChannelId go together")]
     public void Synth_BadContext_FailsNamingTheKey(string key, string value, string message)
     {
@@ -389,4 +391,13 @@ public class StackTests
     [Fact]
     public void Synth_NothingToWatch_Fails() =>
         Should.Throw<ConfigException>(() => StackConfig.From(_ => null)).Message.ShouldContain("nothing to watch");
+
+    [Fact]
+    public void AlertMinRequests_Context_ReachesTheFunction()
+    {
+        var t = Synth(("restApis", "abc123defg/prod"), ("alertMinRequests", "5"));
+
+        Resources(t, "AWS::Lambda::Function").ShouldHaveSingleItem().GetProperty("Properties").GetProperty("Environment").GetProperty("Variables")
+            .GetProperty(OptionNames.AlertMinRequests).GetString().ShouldBe("5");
+    }
 }

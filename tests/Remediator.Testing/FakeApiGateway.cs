@@ -21,6 +21,12 @@ public sealed class FakeApiGateway : RestJsonEndpoint
     /// <summary>Page size when the client does not ask for one (REST default 25, as AWS).</summary>
     public int DefaultPageSize { get; set; } = 25;
 
+    /// <summary><c>timeoutInMillis</c> of every REST integration (AWS's default 29000).</summary>
+    public int RestTimeoutMs { get; set; } = 29000;
+
+    /// <summary><c>timeoutInMillis</c> of every HTTP API integration (AWS's default 30000).</summary>
+    public int HttpTimeoutMs { get; set; } = 30000;
+
     /// <summary>Largest page whatever the client asks (to make clients page).</summary>
     public int MaxPageSize { get; set; } = 500;
 
@@ -136,7 +142,7 @@ public sealed class FakeApiGateway : RestJsonEndpoint
             ["restapis", var id, "authorizers"] => Fault("GetAuthorizers") ?? RestAuthorizers(id, query),
             ["v2", "apis", var id, "integrations"] => Fault("GetIntegrations") ?? Page(id, query, api => api.Integrations.Select(i =>
             {
-                var o = new JsonObject { ["integrationId"] = i.Id, ["integrationType"] = "AWS_PROXY", ["integrationUri"] = i.Uri, ["payloadFormatVersion"] = "2.0", ["timeoutInMillis"] = 30000 };
+                var o = new JsonObject { ["integrationId"] = i.Id, ["integrationType"] = "AWS_PROXY", ["integrationUri"] = i.Uri, ["payloadFormatVersion"] = "2.0", ["timeoutInMillis"] = HttpTimeoutMs };
                 if (i.Credentials is not null) o["credentialsArn"] = i.Credentials;
                 return (JsonNode)o;
             })),
@@ -170,7 +176,7 @@ public sealed class FakeApiGateway : RestJsonEndpoint
             foreach (var i in g)
             {
                 // Without embed=methods the real service lists only the verbs, with empty objects.
-                var integration = new JsonObject { ["type"] = i.Type, ["httpMethod"] = "POST", ["uri"] = i.Uri, ["passthroughBehavior"] = "WHEN_NO_MATCH", ["timeoutInMillis"] = 29000 };
+                var integration = new JsonObject { ["type"] = i.Type, ["httpMethod"] = "POST", ["uri"] = i.Uri, ["passthroughBehavior"] = "WHEN_NO_MATCH", ["timeoutInMillis"] = RestTimeoutMs };
                 if (i.Credentials is not null) integration["credentials"] = i.Credentials;
                 var m = new JsonObject { ["httpMethod"] = i.Method, ["authorizationType"] = i.AuthorizerId is null ? "NONE" : "CUSTOM", ["apiKeyRequired"] = false };
                 if (i.AuthorizerId is not null) m["authorizerId"] = i.AuthorizerId;

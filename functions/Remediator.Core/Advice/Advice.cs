@@ -17,7 +17,20 @@ public sealed record Advice(
     IReadOnlyList<AdviceCommand> Commands,
     string? LogGroup,
     string? LogsInsightsQuery,
-    string? ConsoleUrl);
+    string? ConsoleUrl)
+{
+    /// <summary>For a cause on the function's side (it ran and failed), where its own log explains it; null otherwise
+    /// or when the function is not known.</summary>
+    public FunctionLog? FunctionLog { get; init; }
+}
+
+/// <summary>The function's own log group, <c>/aws/lambda/&lt;name&gt;</c>, with a query for the failing requests.</summary>
+/// <param name="LogGroup">The log group.</param>
+/// <param name="LogsInsightsQuery">A Logs Insights query: the Lambda request ids the API Gateway lines name, the API
+/// Gateway request ids (found when the function logs its event), and the function's error lines.</param>
+/// <param name="StartQueryCommand">The same query over the failures' time window, ready to paste (with <c>--region</c>).</param>
+/// <param name="ConsoleUrl">The log group in the CloudWatch console.</param>
+public sealed record FunctionLog(string LogGroup, string LogsInsightsQuery, string? StartQueryCommand, string? ConsoleUrl);
 
 /// <param name="Label">What the command does.</param>
 /// <param name="Text">The command or code line itself.</param>

@@ -25,7 +25,7 @@ public static class AdviceBook
                 "minutes", "low", Array.Empty<AdviceCommand>()),
 
             Cause.IntegrationTimeout => (
-                $"{where}: API Gateway stopped waiting for the function" + (facts.LatencyMs is { } l ? $" after {l} ms" : "") + " (integration timeout).",
+                $"{where}: API Gateway stopped waiting for the function" + (facts.LatencyMs is { } l ? $" after {l} ms" : facts.IntegrationTimeoutMs is { } limit ? $" after its integration timeout of {limit} ms" : "") + " (integration timeout).",
                 new[]
                 {
                     "Find what is slow: read the function's duration and trace for the sample request ids (its own log group, X-Ray).",
@@ -45,17 +45,20 @@ public static class AdviceBook
                 ]),
 
             Cause.FunctionTimeout => (
-                $"{where}: the function ran into its own timeout" + (facts.ErrorMessage is { } m ? $" (\"{m}\")." : "."),
+                $"{where}: the function ran into its own timeout" + (ObservedSeconds(facts) is { } ran ? $" after {Seconds(ran)} s" : "")
+                    + (facts.ErrorMessage is { } m ? $" (\"{m}\")." : "."),
                 new[]
                 {
-                    $"If the work is legitimately that long, raise the function's timeout to at most {SafeFunctionTimeout(facts.ApiType)} s: below the API's integration timeout ({IntegrationTimeoutText(facts.ApiType)}), or API Gateway gives up first and the client gets a 504 anyway.",
+                    ObservedSeconds(facts) is { } observed && observed >= SafeFunctionTimeout(facts.ApiType, facts.IntegrationTimeoutMs)
+                        ? $"The function's timeout ({Seconds(observed)} s) is at or above what API Gateway waits ({IntegrationTimeoutText(facts.ApiType, facts.IntegrationTimeoutMs)}): lower it to {SafeFunctionTimeout(facts.ApiType, facts.IntegrationTimeoutMs)} s so that the function's own timeout is what the logs show, and make the work fit."
+                        : $"If the work is legitimately that long, raise the function's timeout to at most {SafeFunctionTimeout(facts.ApiType, facts.IntegrationTimeoutMs)} s: below the API's integration timeout ({IntegrationTimeoutText(facts.ApiType, facts.IntegrationTimeoutMs)}), or API Gateway gives up first and the client gets a 504 anyway.",
                     "Look for a hang: a network call without a timeout, a connection pool exhausted, work done on every cold start.",
                     "Work that takes longer than an HTTP request should: answer 202 Accepted, put the job on a queue (SQS) for a worker (days, medium risk).",
                 },
                 "minutes", "low",
                 [
-                    new AdviceCommand("Raise the timeout", $"aws lambda update-function-configuration --function-name {key.FunctionArn ?? "<function-arn>"} --timeout {SafeFunctionTimeout(facts.ApiType)}"),
-                    new AdviceCommand("CDK", $"Timeout = Duration.Seconds({SafeFunctionTimeout(facts.ApiType)}),  // in the function's FunctionProps; below the integration timeout"),
+                    new AdviceCommand("Set the timeout", $"aws lambda update-function-configuration --function-name {key.FunctionArn ?? "<function-arn>"} --timeout {SafeFunctionTimeout(facts.ApiType, facts.IntegrationTimeoutMs)}"),
+                    new AdviceCommand("CDK", $"Timeout = Duration.Seconds({SafeFunctionTimeout(facts.ApiType, facts.IntegrationTimeoutMs)}),  // in the function's FunctionProps; below the integration timeout"),
                 ]),
 
             Cause.FunctionError => (
@@ -240,6 +243,20 @@ public static class AdviceBook
                     new AdviceCommand("Turn on execution logs", $"aws apigateway update-stage --rest-api-id {key.ApiId} --stage-name {key.Stage} --patch-operations op=replace,path=/*/*/logging/loglevel,value=INFO"),
                 ]),
         };
+        // Where a command needs the function and the log did not name it (deployed, the filter drops the line that
+        // does), the command that reads it from the API comes first.
+        if (key.FunctionArn is null && facts.FunctionArn is null && key.Cause != Cause.MissingInvokePermission
+            && (FunctionSide(key.Cause) || commands.Any(c => c.Text.Contains("<function-arn>", StringComparison.Ordinal))))
+        {
+            commands = [.. FindFunctionCommands(key, facts.ApiType), .. commands];
+        }
+        // A REST API's advice never shows an HTTP API command, and the other way round (the two CLIs are different
+        // services: apigateway and apigatewayv2); when the type is not known, both may apply.
+        var otherType = facts.ApiType switch { ApiType.Rest => "aws apigatewayv2 ", ApiType.Http => "aws apigateway ", _ => null };
+        if (otherType is not null)
+        {
+            commands = commands.Where(c => !c.Text.StartsWith(otherType, StringComparison.Ordinal)).ToArray();
+        }
         // Every aws command names its region: the CLI signs for its configured region, which at 3am may be another.
         var region = facts.Region ?? (key.FunctionArn is null ? null : FunctionRef.TryParse(key.FunctionArn)?.Region);
         commands = commands.Select(c => c with { Text = WithRegion(c.Text, region) }).ToArray();
@@ -247,7 +264,10 @@ public static class AdviceBook
             ? $"API-Gateway-Execution-Logs_{key.ApiId}/{key.Stage}"
             : facts.LogKind == LogKind.Function && key.FunctionArn is not null && FunctionRef.TryParse(key.FunctionArn)?.Name is { } name ? $"/aws/lambda/{name}" : null);
         return new Advice(summary, steps, effort, risk, commands, logGroup, InsightsQuery(facts.RequestIds),
-            ConsoleUrl(logGroup, facts.Region));
+            ConsoleUrl(logGroup, facts.Region))
+        {
+            FunctionLog = FunctionSide(key.Cause) ? FunctionLogOf(key, facts, region) : null,
+        };
     }
 
     private static string AuthorizerFailed(FailureReason? reason, FindingFacts facts) => reason switch
@@ -275,16 +295,96 @@ public static class AdviceBook
         };
     }
 
-    /// <summary>
-    /// A function timeout that stays below the integration timeout API Gateway applies by default: REST 29 s, HTTP APIs
-    /// 30 s (a REST integration may have been raised past 29 s by quota; the advice keeps to the default it can know).
-    /// </summary>
-    internal static int SafeFunctionTimeout(ApiType? type) => type == ApiType.Http ? 29 : 28;
+    /// <summary>Causes where the function ran and failed, so its own log explains the failure.</summary>
+    public static bool FunctionSide(Cause cause) =>
+        cause is Cause.MalformedProxyResponse or Cause.FunctionTimeout or Cause.FunctionError or Cause.PayloadTooLarge or Cause.AuthorizerFailure;
 
-    private static string IntegrationTimeoutText(ApiType? type) => type switch
+    /// <summary>The command that shows which function the failing route (or the whole API) invokes.</summary>
+    internal static AdviceCommand[] FindFunctionCommands(FindingKey key, ApiType? type)
     {
-        ApiType.Http => "30 s for HTTP APIs",
-        ApiType.Rest => "29 s by default for REST APIs",
+        if (key.ApiId is null)
+        {
+            return [];
+        }
+        if (type == ApiType.Http)
+        {
+            return key.RouteKey is { } route
+                ? [new AdviceCommand("Find the function (the route's target is integrations/<id>)", $"aws apigatewayv2 get-routes --api-id {key.ApiId} --query \"Items[?RouteKey=='{route}'].Target\""),
+                   new AdviceCommand("Then its integration's function", $"aws apigatewayv2 get-integrations --api-id {key.ApiId} --query \"Items[].[IntegrationId,IntegrationUri]\"")]
+                : [new AdviceCommand("Find the function", $"aws apigatewayv2 get-integrations --api-id {key.ApiId} --query \"Items[].[IntegrationId,IntegrationUri]\"")];
+        }
+        // get-integration needs the resource id, which the log does not show: get-resources finds it by path in one call.
+        return key.ResourcePath is { } path
+            ? [new AdviceCommand("Find the function (in the integration URI)", $"aws apigateway get-resources --rest-api-id {key.ApiId} --embed methods --query \"items[?path=='{path}'].resourceMethods.{(key.HttpMethod is { } m && m.All(char.IsAsciiLetterUpper) ? m : "*")}.methodIntegration.uri\"")]
+            : [new AdviceCommand("Find the function (in the integration URIs)", $"aws apigateway get-resources --rest-api-id {key.ApiId} --embed methods --query \"items[].[path,resourceMethods.*.methodIntegration.uri]\"")];
+    }
+
+    private static FunctionLog? FunctionLogOf(FindingKey key, FindingFacts facts, string? region)
+    {
+        if ((key.FunctionArn ?? facts.FunctionArn) is not { } arn || FunctionRef.TryParse(arn) is not { } function)
+        {
+            return null;
+        }
+        var group = $"/aws/lambda/{function.Name}";
+        region ??= function.Region;
+        // The Lambda request ids API Gateway's lines name ("Lambda request id: ..."), which are the function log's
+        // @requestId; the API Gateway ids match where the function logs its event; the error lines always.
+        var lambdaIds = facts.LambdaRequestIds ?? [];
+        var apiIds = facts.RequestIds.Where(IsPlainId).Take(Finding.MaxSampleRequestIds).ToList();
+        var filters = new List<string>();
+        if (lambdaIds.Count > 0)
+        {
+            filters.Add($"@requestId in [{string.Join(", ", lambdaIds.Select(id => $"\"{id}\""))}]");
+        }
+        if (apiIds.Count > 0)
+        {
+            filters.Add($"@message like /{string.Join('|', apiIds.Select(id => id.Replace("=", "\\=", StringComparison.Ordinal)))}/");
+        }
+        filters.Add("@message like /(?i)(error|exception|timed out)/");
+        var query = $"fields @timestamp, @requestId, @message | filter {string.Join(" or ", filters)} | sort @timestamp asc | limit 200";
+        string? start = null;
+        if (facts.FirstSeen is { } first)
+        {
+            // A minute either side: the function's lines come before API Gateway's, and clocks differ.
+            var from = first.AddMinutes(-1).ToUnixTimeSeconds();
+            var to = (facts.LastSeen ?? first).AddMinutes(1).ToUnixTimeSeconds();
+            start = WithRegion($"aws logs start-query --log-group-name {group} --start-time {from} --end-time {to} --query-string '{query}'", region);
+        }
+        return new FunctionLog(group, query, start, ConsoleUrl(group, region));
+    }
+
+    private static bool IsPlainId(string id) => id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '=' or '_');
+
+    /// <summary>How long the function ran before it timed out, as the log shows it ("Task timed out after 10.01
+    /// seconds"), else the integration latency API Gateway measured.</summary>
+    public static double? ObservedSeconds(FindingFacts facts)
+    {
+        if (facts.ErrorMessage is { } m && m.IndexOf("timed out after ", StringComparison.Ordinal) is var at and >= 0)
+        {
+            var rest = m.AsSpan(at + "timed out after ".Length);
+            var end = rest.IndexOf(' ');
+            if (end > 0 && double.TryParse(rest[..end], System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var s))
+            {
+                return s;
+            }
+        }
+        return facts.LatencyMs is { } ms ? ms / 1000.0 : null;
+    }
+
+    private static string Seconds(double s) => s.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A function timeout strictly below the integration timeout: the integration's own <c>timeoutInMillis</c> when
+    /// the API was read, else API Gateway's default (REST 29 s, HTTP APIs 30 s): whole seconds, at least 1.
+    /// </summary>
+    internal static int SafeFunctionTimeout(ApiType? type, int? integrationTimeoutMs = null) =>
+        Math.Max(1, ((integrationTimeoutMs ?? (type == ApiType.Http ? 30_000 : 29_000)) - 1) / 1000);
+
+    private static string IntegrationTimeoutText(ApiType? type, int? integrationTimeoutMs = null) => (integrationTimeoutMs, type) switch
+    {
+        ({ } ms, _) => $"{ms} ms, the integration's timeoutInMillis",
+        (_, ApiType.Http) => "30 s for HTTP APIs",
+        (_, ApiType.Rest) => "29 s by default for REST APIs",
         _ => "29 s by default for REST APIs, 30 s for HTTP APIs",
     };
 
@@ -398,6 +498,13 @@ public static class AdviceBook
 }
 
 /// <summary>What the advice may use of a finding besides its key.</summary>
+/// <param name="IntegrationTimeoutMs">The integration's <c>timeoutInMillis</c> as API Gateway's configuration says (read
+/// by the function when repair may read the API); null for the API type's default.</param>
+/// <param name="FunctionArn">The function API Gateway's configuration says serves the failing request, when the log does
+/// not name it (deployed, the filter drops the line that does): it points to the function's own log, never changes the key.</param>
+/// <param name="LambdaRequestIds">Lambda's request ids that API Gateway's lines name: the function log's <c>@requestId</c>.</param>
 public sealed record FindingFacts(
     ApiType? ApiType, LogKind LogKind, string? ErrorType, string? ErrorMessage, long? LatencyMs, string? ResponseProblem,
-    string? AccountId, string? Region, string? LogGroup, IReadOnlyList<string> RequestIds);
+    string? AccountId, string? Region, string? LogGroup, IReadOnlyList<string> RequestIds,
+    int? IntegrationTimeoutMs = null, DateTimeOffset? FirstSeen = null, DateTimeOffset? LastSeen = null, IReadOnlyList<string>? LambdaRequestIds = null,
+    string? FunctionArn = null);

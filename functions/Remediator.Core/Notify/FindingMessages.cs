@@ -12,7 +12,7 @@ public static class FindingMessages
 {
     // 2: new causes (authorizer_failure, credentials_role_not_assumable, lambda_invoke_error, request_mapping_error,
     // integration_endpoint_error); credentials-role failures were missing_invoke_permission in 1.
-    public const string Schema = "remediator.finding/2";
+    public const string Schema = "remediator.finding/3";
 
     /// <summary>The message for a finding; with <paramref name="repair"/>, the message for what a repair planned, did or refused.</summary>
     /// <param name="alreadyClean">True when <paramref name="finding"/> comes from <see cref="FindingSanitizer.Clean"/> already.</param>
@@ -31,7 +31,7 @@ public static class FindingMessages
             Email(f, context, account, region, repair, compact), Machine(f, context, account, region, repair));
     }
 
-    private static string CauseOf(Finding f, RepairReport? repair) => repair?.CauseName ?? f.Cause.ToName();
+    internal static string CauseOf(Finding f, RepairReport? repair) => repair?.CauseName ?? f.Cause.ToName();
 
     /// <summary>Severity for filter policies: configuration faults that fail every request are critical.</summary>
     public static string Severity(Cause cause) => cause switch
@@ -70,11 +70,11 @@ public static class FindingMessages
         return list;
     }
 
-    private static string Headline(Finding f, RepairReport? repair = null) =>
+    internal static string Headline(Finding f, RepairReport? repair = null) =>
         $"{FindingDisplay.Status(f)} {CauseOf(f, repair)} x{f.Count} on {FindingDisplay.Route(f)} ({FindingDisplay.Api(f)})";
 
     /// <summary>One sentence: what the repair did, would do, or why it did nothing.</summary>
-    private static string RepairLine(RepairReport r) => r.Result switch
+    internal static string RepairLine(RepairReport r) => r.Result switch
     {
         RepairResult.Repaired => $"added statement {r.Plan!.StatementId} to {r.Plan.ResourceArn}: API Gateway may invoke it again from {r.Plan.ApiId} (verified by reading the policy back). {RepairText(r.Detail)}".TrimEnd(),
         RepairResult.Planned => $"dry run: would add statement {r.Plan!.StatementId} to {r.Plan.ResourceArn}; nothing was changed. {RepairText(r.Detail)}".TrimEnd(),
@@ -87,12 +87,24 @@ public static class FindingMessages
     /// </summary>
     private static string RepairText(string text) => Scrubber.Clean(text, 1000);
 
-    private static string HowOften(Finding f, AlertContext c) =>
-        $"{f.Count} failed request(s) in this delivery" + (c.SuppressedSinceLastAlert > 0
-            ? $", {c.SuppressedSinceLastAlert} more since the last alert" + (c.LastAlertAt is { } t ? $" at {JsonReport.Time(t)}" : "")
+    /// <summary>How many failed, over which window, and what the cooldown held back: never "in this delivery",
+    /// which means nothing to a reader.</summary>
+    internal static string HowOften(Finding f, AlertContext c) =>
+        $"{f.Count} failed request(s)" + (f.FirstSeen is { } a ? f.LastSeen is { } b && b != a ? $" from {JsonReport.Time(a)} to {JsonReport.Time(b)}" : $" at {JsonReport.Time(a)}" : "")
+        + (c.SuppressedSinceLastAlert > 0
+            ? $", {c.SuppressedSinceLastAlert} more held back since the last alert" + (c.LastAlertAt is { } t ? $" at {JsonReport.Time(t)}" : "")
             : "");
 
-    private static string Where(Finding f, string? account, string? region)
+    /// <summary>What the timestamps show of a timeout: how long the function ran, or API Gateway waited.</summary>
+    private static string? Observed(Finding f) => f.Cause switch
+    {
+        Cause.FunctionTimeout or Cause.IntegrationTimeout when Advice.AdviceBook.ObservedSeconds(new Advice.FindingFacts(f.ApiType, f.LogKind, f.ErrorType,
+            f.ErrorMessage, f.IntegrationLatencyMs, null, null, null, null, [])) is { } s
+            => $"{s.ToString("0.##", CultureInfo.InvariantCulture)} s " + (f.Cause == Cause.FunctionTimeout ? "(the function ran this long, then hit its own timeout)" : "(API Gateway waited this long)"),
+        _ => null,
+    };
+
+    internal static string Where(Finding f, string? account, string? region)
     {
         var parts = new List<string>();
         if (account is not null) parts.Add($"account {account}");
@@ -109,6 +121,16 @@ public static class FindingMessages
         var sb = new StringBuilder();
         sb.AppendLine($"Remediator: {Headline(f, repair)}");
         sb.AppendLine();
+        EmailSection(sb, f, c, account, region, repair, compact);
+        sb.AppendLine();
+        sb.AppendLine($"Finding {f.Id}: the same problem keeps this id in every message, so repeats can be de-duplicated.");
+        return sb.ToString();
+    }
+
+    /// <summary>One finding in an e-mail: the repair, what fails, how often, where, the evidence, the fix, where to look.</summary>
+    internal static void EmailSection(StringBuilder sb, Finding f, AlertContext c, string? account, string? region, RepairReport? repair, bool compact,
+        bool withWhere = true)
+    {
         if (repair is not null)
         {
             Line(sb, "Repair", Scrubber.Neutralise(RepairLine(repair)));
@@ -136,8 +158,15 @@ public static class FindingMessages
         }
         Line(sb, "What fails", f.Advice.Summary);
         Line(sb, "How often", HowOften(f, c));
-        Line(sb, "Where", Where(f, account, region));
-        Line(sb, "Since", FindingDisplay.Seen(f));
+        Line(sb, "Observed", Observed(f));
+        if (withWhere)
+        {
+            Line(sb, "Where", Where(f, account, region));
+        }
+        else
+        {
+            Line(sb, "Function", f.Key.FunctionArn is null ? null : FindingDisplay.Function(f));
+        }
         Line(sb, "Evidence", f.Evidence);
         Line(sb, "Response", f.ResponseProblem);
         Line(sb, "Error", f.ErrorType is null ? f.ErrorMessage : f.ErrorMessage is null ? f.ErrorType : $"{f.ErrorType}: {f.ErrorMessage}");
@@ -157,10 +186,24 @@ public static class FindingMessages
                 sb.AppendLine($"    {cmd.Text}");
             }
         }
+        if (f.Advice.FunctionLog is { } fnLog)
+        {
+            sb.AppendLine();
+            sb.AppendLine("Look in the function's own log");
+            Line(sb, "  Log group", fnLog.LogGroup);
+            Line(sb, "  Console", fnLog.ConsoleUrl);
+            sb.AppendLine("  Logs Insights query for the failing requests:");
+            sb.AppendLine($"    {fnLog.LogsInsightsQuery}");
+            if (!compact && fnLog.StartQueryCommand is { } start)
+            {
+                sb.AppendLine("  Over the failures' window, from a shell:");
+                sb.AppendLine($"    {start}");
+            }
+        }
         if (f.Advice.LogGroup is not null || f.Advice.LogsInsightsQuery is not null)
         {
             sb.AppendLine();
-            sb.AppendLine("Look in CloudWatch");
+            sb.AppendLine("Look in API Gateway's log");
             Line(sb, "  Log group", f.Advice.LogGroup);
             Line(sb, "  Console", f.Advice.ConsoleUrl);
             if (f.Advice.LogsInsightsQuery is not null)
@@ -173,12 +216,9 @@ public static class FindingMessages
         {
             Line(sb, "Requests", string.Join(", ", f.RequestIds));
         }
-        sb.AppendLine();
-        sb.AppendLine($"Finding {f.Id}: the same problem keeps this id in every message, so repeats can be de-duplicated.");
-        return sb.ToString();
     }
 
-    private static void Line(StringBuilder sb, string label, string? value)
+    internal static void Line(StringBuilder sb, string label, string? value)
     {
         if (value is not null)
         {
@@ -186,7 +226,7 @@ public static class FindingMessages
         }
     }
 
-    private static string Chatbot(Finding f, AlertContext c, string? account, string? region, RepairReport? repair, bool compact)
+    internal static string Chatbot(Finding f, AlertContext c, string? account, string? region, RepairReport? repair, bool compact)
     {
         var description = new StringBuilder();
         if (repair is not null)
@@ -201,12 +241,13 @@ public static class FindingMessages
         description.AppendLine(f.Advice.Summary);
         description.AppendLine();
         description.AppendLine($"*How often:* {HowOften(f, c)}");
+        if (Observed(f) is { } observed) description.AppendLine($"*Observed:* {observed}");
         description.AppendLine($"*Where:* {Where(f, account, region)}");
-        description.AppendLine($"*Since:* {FindingDisplay.Seen(f)}");
         if (f.Evidence is not null) description.AppendLine($"*Evidence:* `{f.Evidence}`");
         if (f.ResponseProblem is not null) description.AppendLine($"*Response:* {f.ResponseProblem}");
         if (f.ErrorMessage is not null) description.AppendLine($"*Error:* `{(f.ErrorType is null ? "" : f.ErrorType + ": ")}{f.ErrorMessage}`");
         if (f.Note is not null) description.AppendLine($"*Why:* {f.Note}");
+        if (f.Advice.FunctionLog is { } fnLog) description.AppendLine($"*Function log:* `{fnLog.LogGroup}`" + (fnLog.ConsoleUrl is { } url ? $" ({url})" : ""));
         if (f.Advice.LogGroup is not null) description.AppendLine($"*Logs:* `{f.Advice.LogGroup}`");
 
         var nextSteps = repair?.Plan is { } p
@@ -217,18 +258,34 @@ public static class FindingMessages
             nextSteps.AddRange(f.Advice.Commands.Select(cmd => $"{cmd.Label}: `{cmd.Text}`"));
         }
 
+        // Repeats of the same problem thread together in the channel.
+        return ChatNotification(f.Id, repair?.Result, Headline(f, repair), description.ToString(), nextSteps,
+            new[] { CauseOf(f, repair), f.Key.ApiId, f.Key.Stage, f.Status?.ToString(CultureInfo.InvariantCulture) }.OfType<string>(),
+            $"{f.Key.ApiId ?? "api"}:{f.Key.Stage ?? "stage"}:{f.Cause.ToName()}", "RemediatorFinding",
+            [("findingId", f.Id), ("cause", CauseOf(f, repair)), ("severity", Severity(f.Cause)), ("count", f.Count.ToString(CultureInfo.InvariantCulture)),
+             ("status", f.Status?.ToString(CultureInfo.InvariantCulture)), ("apiId", f.Key.ApiId), ("stage", f.Key.Stage),
+             ("function", f.Key.FunctionArn is null ? null : FindingDisplay.Function(f))]);
+    }
+
+    /// <summary>
+    /// An Amazon Q Developer in chat applications custom notification (<c>version</c> 1.0, <c>source</c> custom,
+    /// <c>client-markdown</c>). <paramref name="context"/> values are strings only (chat refuses others); nulls are left out.
+    /// </summary>
+    internal static string ChatNotification(string id, RepairResult? repair, string headline, string description, IEnumerable<string> nextSteps,
+        IEnumerable<string> keywords, string threadId, string eventType, IEnumerable<(string Name, string? Value)> context)
+    {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, JsonReport.Options(indented: false)))
         {
             w.WriteStartObject();
             w.WriteString("version", "1.0");
             w.WriteString("source", "custom");
-            w.WriteString("id", f.Id);
+            w.WriteString("id", id);
             w.WriteStartObject("content");
             w.WriteString("textType", "client-markdown");
-            var icon = repair?.Result switch { RepairResult.Repaired => ":wrench:", RepairResult.Planned => ":clipboard:", RepairResult.Refused => ":no_entry:", _ => ":rotating_light:" };
-            w.WriteString("title", $"{icon} {Headline(f, repair)}");
-            w.WriteString("description", description.ToString().TrimEnd());
+            var icon = repair switch { RepairResult.Repaired => ":wrench:", RepairResult.Planned => ":clipboard:", RepairResult.Refused => ":no_entry:", _ => ":rotating_light:" };
+            w.WriteString("title", $"{icon} {headline}");
+            w.WriteString("description", description.TrimEnd());
             w.WriteStartArray("nextSteps");
             foreach (var step in nextSteps)
             {
@@ -236,26 +293,24 @@ public static class FindingMessages
             }
             w.WriteEndArray();
             w.WriteStartArray("keywords");
-            foreach (var k in new[] { CauseOf(f, repair), f.Key.ApiId, f.Key.Stage, f.Status?.ToString(CultureInfo.InvariantCulture) }.OfType<string>())
+            foreach (var k in keywords)
             {
                 w.WriteStringValue(k);
             }
             w.WriteEndArray();
             w.WriteEndObject();
             w.WriteStartObject("metadata");
-            // Repeats of the same problem thread together in the channel.
-            w.WriteString("threadId", $"{f.Key.ApiId ?? "api"}:{f.Key.Stage ?? "stage"}:{f.Cause.ToName()}");
-            w.WriteString("summary", Headline(f, repair));
-            w.WriteString("eventType", "RemediatorFinding");
+            w.WriteString("threadId", threadId);
+            w.WriteString("summary", headline);
+            w.WriteString("eventType", eventType);
             w.WriteStartObject("additionalContext");
-            w.WriteString("findingId", f.Id);
-            w.WriteString("cause", CauseOf(f, repair));
-            w.WriteString("severity", Severity(f.Cause));
-            w.WriteString("count", f.Count.ToString(CultureInfo.InvariantCulture));
-            if (f.Status is { } s) w.WriteString("status", s.ToString(CultureInfo.InvariantCulture));
-            if (f.Key.ApiId is not null) w.WriteString("apiId", f.Key.ApiId);
-            if (f.Key.Stage is not null) w.WriteString("stage", f.Key.Stage);
-            if (f.Key.FunctionArn is not null) w.WriteString("function", FindingDisplay.Function(f));
+            foreach (var (name, value) in context)
+            {
+                if (value is not null)
+                {
+                    w.WriteString(name, value);
+                }
+            }
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteEndObject();
@@ -268,42 +323,58 @@ public static class FindingMessages
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, JsonReport.Options(indented: false)))
         {
-            w.WriteStartObject();
-            w.WriteString("schema", Schema);
-            w.WriteString("findingId", f.Id);
-            w.WriteString("accountId", account);
-            w.WriteString("region", region);
-            w.WriteNumber("suppressedSinceLastAlert", c.SuppressedSinceLastAlert);
-            w.WriteString("lastAlertAt", JsonReport.Time(c.LastAlertAt));
-            w.WritePropertyName("finding");
-            JsonReport.WriteFinding(w, f);
-            if (repair is not null)
+            WriteMachine(w, f, c, account, region, repair);
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>The machine JSON of one finding (<see cref="Schema"/>): the whole message for one finding, one element of a digest's findings.</summary>
+    internal static void WriteMachine(Utf8JsonWriter w, Finding f, AlertContext c, string? account, string? region, RepairReport? repair)
+    {
+        w.WriteStartObject();
+        w.WriteString("schema", Schema);
+        w.WriteString("findingId", f.Id);
+        w.WriteString("accountId", account);
+        w.WriteString("region", region);
+        w.WriteString("severity", Severity(f.Cause));
+        w.WriteNumber("suppressedSinceLastAlert", c.SuppressedSinceLastAlert);
+        w.WriteString("lastAlertAt", JsonReport.Time(c.LastAlertAt));
+        w.WritePropertyName("finding");
+        JsonReport.WriteFinding(w, f);
+        if (f.Advice.FunctionLog is { } fnLog)
+        {
+            w.WriteStartObject("functionLog");
+            w.WriteString("logGroup", fnLog.LogGroup);
+            w.WriteString("logsInsightsQuery", fnLog.LogsInsightsQuery);
+            w.WriteString("startQuery", fnLog.StartQueryCommand);
+            w.WriteString("consoleUrl", fnLog.ConsoleUrl);
+            w.WriteEndObject();
+        }
+        if (repair is not null)
+        {
+            w.WriteStartObject("repair");
+            w.WriteString("cause", repair.CauseName);
+            w.WriteString("result", repair.Result.ToString().ToLowerInvariant());
+            w.WriteString("refusal", repair.Refusal is { } r ? RepairReport.ReasonName(r) : null);
+            w.WriteString("detail", RepairText(repair.Detail));
+            w.WriteStartArray("checks");
+            foreach (var check in repair.Checks)
             {
-                w.WriteStartObject("repair");
-                w.WriteString("cause", repair.CauseName);
-                w.WriteString("result", repair.Result.ToString().ToLowerInvariant());
-                w.WriteString("refusal", repair.Refusal is { } r ? RepairReport.ReasonName(r) : null);
-                w.WriteString("detail", RepairText(repair.Detail));
-                w.WriteStartArray("checks");
-                foreach (var check in repair.Checks)
-                {
-                    w.WriteStringValue(RepairText(check));
-                }
-                w.WriteEndArray();
-                if (repair.Plan is { } plan)
-                {
-                    w.WriteString("functionArn", plan.ResourceArn);
-                    w.WriteString("statementId", plan.StatementId);
-                    w.WriteString("sourceArn", plan.SourceArn);
-                    w.WriteString("statement", plan.StatementJson);
-                    w.WriteString("add", plan.AddCommand);
-                    w.WriteString("undo", plan.UndoCommand);
-                    w.WriteString("cdk", plan.CdkSnippet);
-                }
-                w.WriteEndObject();
+                w.WriteStringValue(RepairText(check));
+            }
+            w.WriteEndArray();
+            if (repair.Plan is { } plan)
+            {
+                w.WriteString("functionArn", plan.ResourceArn);
+                w.WriteString("statementId", plan.StatementId);
+                w.WriteString("sourceArn", plan.SourceArn);
+                w.WriteString("statement", plan.StatementJson);
+                w.WriteString("add", plan.AddCommand);
+                w.WriteString("undo", plan.UndoCommand);
+                w.WriteString("cdk", plan.CdkSnippet);
             }
             w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        w.WriteEndObject();
     }
 }

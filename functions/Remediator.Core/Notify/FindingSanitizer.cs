@@ -9,7 +9,10 @@ namespace Remediator.Core.Notify;
 /// </summary>
 public static class FindingSanitizer
 {
-    public static Finding Clean(Finding f, int maxRequestIds = Finding.MaxSampleRequestIds, int maxText = 300)
+    /// <param name="integrationTimeoutMs">The integration's timeoutInMillis when the function read the API; the advice keeps a
+    /// function timeout below it.</param>
+    /// <param name="functionArn">The function API Gateway's configuration says serves the request, for the advice to point to its log.</param>
+    public static Finding Clean(Finding f, int maxRequestIds = Finding.MaxSampleRequestIds, int maxText = 300, int? integrationTimeoutMs = null, string? functionArn = null)
     {
         // Ids from the log reach commands and ARNs in the message: only AWS's shapes pass (never "*"), and the
         // validated ids and ARNs are only made inert, since a scrub could mangle them.
@@ -38,8 +41,31 @@ public static class FindingSanitizer
             Region = AwsNames.RegionOrNull(f.Region),
         };
         var facts = new FindingFacts(cleaned.ApiType, cleaned.LogKind, cleaned.ErrorType, cleaned.ErrorMessage, cleaned.IntegrationLatencyMs,
-            cleaned.ResponseProblem, cleaned.AccountId, cleaned.Region, cleaned.LogGroup, ids);
+            cleaned.ResponseProblem, cleaned.AccountId, cleaned.Region, cleaned.LogGroup, ids, integrationTimeoutMs, cleaned.FirstSeen, cleaned.LastSeen,
+            LambdaRequestIds(cleaned, ids), functionArn is null ? null : Inert(functionArn));
         return cleaned with { Advice = AdviceBook.For(key, facts) };
+    }
+
+    /// <summary>UUIDs in the error and the evidence that are not API Gateway's request ids: Lambda's, the function log's @requestId.</summary>
+    private static List<string> LambdaRequestIds(Finding f, List<string> apiIds)
+    {
+        var found = new List<string>();
+        foreach (var text in new[] { f.ErrorMessage, f.Evidence })
+        {
+            for (var i = 0; text is not null && i + 36 <= text.Length && found.Count < 5; i++)
+            {
+                if (Guid.TryParseExact(text.AsSpan(i, 36), "D", out _) && (i == 0 || !char.IsAsciiHexDigit(text[i - 1])))
+                {
+                    var id = text.Substring(i, 36).ToLowerInvariant();
+                    if (!apiIds.Contains(id, StringComparer.OrdinalIgnoreCase) && !found.Contains(id))
+                    {
+                        found.Add(id);
+                    }
+                    i += 35;
+                }
+            }
+        }
+        return found;
     }
 
     private static string? Inert(string? s) => s is null ? null : Scrubber.Neutralise(s.Length > 512 ? s[..512] : s);

@@ -4,12 +4,11 @@ namespace Remediator.Core.Notify;
 public sealed record MessageAttribute(string Name, string Value, string DataType = "String");
 
 /// <summary>
-/// One finding as it is published: SNS <c>MessageStructure=json</c> with a body per protocol.
+/// One finding, or one digest of an API and stage's findings (<see cref="DigestMessages"/>), as it is published: SNS <c>MessageStructure=json</c> with a body per protocol.
 /// <list type="bullet">
-/// <item><c>default</c> and <c>https</c>: the Amazon Q Developer in chat applications (AWS Chatbot) custom notification. Chatbot
-/// subscribes over https and silently drops anything else, so both keys carry it.</item>
+/// <item><c>https</c>: the Amazon Q Developer in chat applications (AWS Chatbot) custom notification; Chatbot subscribes over https.</item>
 /// <item><c>email</c>: plain text a person reads in ten seconds.</item>
-/// <item><c>sqs</c>, <c>lambda</c>, <c>email-json</c>: the machine JSON (<c>schema</c> <c>remediator.finding/2</c>).</item>
+/// <item><c>default</c>, so SQS, Lambda and email-json: the machine JSON (a digest: <c>remediator.digest/1</c>; one finding: <c>remediator.finding/3</c>).</item>
 /// </list>
 /// </summary>
 public sealed record OutgoingMessage(
@@ -20,6 +19,15 @@ public sealed record OutgoingMessage(
     string Email,
     string Machine)
 {
+    /// <summary>Every finding the message holds (a digest holds several; <see cref="FindingId"/> is then the digest's id).</summary>
+    public IReadOnlyList<string> FindingIds { get => field ?? [FindingId]; init; }
+
+    /// <summary>A digest's items, kept to number its parts.</summary>
+    internal IReadOnlyList<DigestItem>? Items { get; init; }
+
+    /// <summary>True when the digest had to drop commands and samples to stay small.</summary>
+    public bool Compact { get; init; }
+
     /// <summary>SNS's limit for one message: body, subject and attributes together (262,144 bytes).</summary>
     public const int MaxBytes = 256 * 1024;
 
@@ -41,12 +49,12 @@ internal static class StructuredMessage
         using (var w = new System.Text.Json.Utf8JsonWriter(buffer, Report.JsonReport.Options(indented: false)))
         {
             w.WriteStartObject();
-            w.WriteString("default", chatbot);
+            // Each body once: SNS gives a protocol without a key of its own the default. Chatbot subscribes over https
+            // (and silently drops anything that is not its notification shape); e-mail gets the text; SQS, Lambda and
+            // email-json get the machine JSON through default. Writing it under each of their keys tripled a digest.
+            w.WriteString("default", machine);
             w.WriteString("https", chatbot);
             w.WriteString("email", email);
-            w.WriteString("email-json", machine);
-            w.WriteString("sqs", machine);
-            w.WriteString("lambda", machine);
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());

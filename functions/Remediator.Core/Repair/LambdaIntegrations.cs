@@ -11,7 +11,10 @@ namespace Remediator.Core.Repair;
 /// <param name="Credentials">The IAM role API Gateway invokes through (REST <c>credentials</c>, HTTP <c>credentialsArn</c>): then the
 /// role's trust policy and permissions decide, not the function's resource policy.</param>
 /// <param name="AuthorizerId">The authorizer of the method or route, when it has one.</param>
-public sealed record LambdaIntegration(string? HttpMethod, string? ResourcePath, string? RouteKey, string Uri, string? Credentials = null, string? AuthorizerId = null);
+/// <param name="TimeoutMs">The integration's <c>timeoutInMillis</c> when API Gateway returns it (the advice keeps a function's
+/// timeout below it); null when absent, and then the API type's default applies.</param>
+public sealed record LambdaIntegration(string? HttpMethod, string? ResourcePath, string? RouteKey, string Uri, string? Credentials = null, string? AuthorizerId = null,
+    int? TimeoutMs = null);
 
 /// <summary>A Lambda authorizer (REST TOKEN or REQUEST, HTTP API REQUEST): API Gateway invokes it before the integration,
 /// with the SourceArn <c>arn:aws:execute-api:region:account:apiId/authorizers/id</c>.</summary>
@@ -45,7 +48,8 @@ public static class LambdaIntegrations
                 {
                     if (method.Value.TryGetProperty("methodIntegration", out var integration) && IsLambda(Str(integration, "type"), Str(integration, "uri")))
                     {
-                        list.Add(new LambdaIntegration(method.Name, path, null, Str(integration, "uri")!, Str(integration, "credentials"), Str(method.Value, "authorizerId")));
+                        list.Add(new LambdaIntegration(method.Name, path, null, Str(integration, "uri")!, Str(integration, "credentials"), Str(method.Value, "authorizerId"),
+                            Int(integration, "timeoutInMillis")));
                     }
                 }
             }
@@ -54,15 +58,15 @@ public static class LambdaIntegrations
     }
 
     /// <summary>HTTP API <c>GET /v2/apis/{id}/integrations</c>: <c>items</c> of {integrationId, integrationType, integrationUri, credentialsArn}.</summary>
-    public static (List<(string Id, string Uri, string? Credentials)> Integrations, string? NextToken) ParseHttpIntegrations(string json)
+    public static (List<(string Id, string Uri, string? Credentials, int? TimeoutMs)> Integrations, string? NextToken) ParseHttpIntegrations(string json)
     {
         using var doc = JsonDocument.Parse(json);
-        var list = new List<(string, string, string?)>();
+        var list = new List<(string, string, string?, int?)>();
         foreach (var i in Items(doc.RootElement, "items"))
         {
             if (Str(i, "integrationId") is { } id && Str(i, "integrationUri") is { } uri && IsLambda(Str(i, "integrationType"), uri))
             {
-                list.Add((id, uri, Str(i, "credentialsArn")));
+                list.Add((id, uri, Str(i, "credentialsArn"), Int(i, "timeoutInMillis")));
             }
         }
         return (list, Str(doc.RootElement, "nextToken"));
@@ -170,6 +174,17 @@ public static class LambdaIntegrations
 
     private static bool IsLambda(string? type, string? uri) =>
         type is "AWS_PROXY" or "AWS" && uri is not null && (uri.Contains(":lambda:path/", StringComparison.Ordinal) || uri.Contains(":lambda:", StringComparison.Ordinal));
+
+    private static int? Int(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) && n > 0 ? n : null;
+
+    /// <summary>
+    /// The shortest timeout API Gateway applies to the integrations that may serve a request (the route's when the log
+    /// shows it, else every Lambda integration of the API): a function timeout below it is below each of them. Null when
+    /// none says; then the API type's default applies.
+    /// </summary>
+    public static int? IntegrationTimeoutMs(ApiIntegrations api, string? httpMethod, string? resourcePath, string? routeKey) =>
+        ForRequest(api, httpMethod, resourcePath, routeKey).Select(i => i.TimeoutMs).Where(t => t is not null).DefaultIfEmpty().Min();
 
     private static string? Str(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -54,13 +54,13 @@ public sealed class ApiGatewayClient(AwsHttp http, string region, Uri restEndpoi
 
     private async Task<ApiIntegrations> HttpApi(string apiId, string? stage, DateTimeOffset deadline, CancellationToken ct)
     {
-        var byId = new Dictionary<string, (string Uri, string? Credentials)>(StringComparer.Ordinal);
+        var byId = new Dictionary<string, (string Uri, string? Credentials, int? TimeoutMs)>(StringComparer.Ordinal);
         await Pages("/v2/apis/{apiId}/integrations", apiId, "API Gateway GetIntegrations", deadline, ct, text =>
         {
             var (items, next) = LambdaIntegrations.ParseHttpIntegrations(text);
-            foreach (var (id, uri, credentials) in items)
+            foreach (var (id, uri, credentials, timeout) in items)
             {
-                byId[id] = (uri, credentials);
+                byId[id] = (uri, credentials, timeout);
             }
             return next;
         }).ConfigureAwait(false);
@@ -74,8 +74,8 @@ public sealed class ApiGatewayClient(AwsHttp http, string region, Uri restEndpoi
         var authorizers = new List<LambdaAuthorizer>();
         await Pages("/v2/apis/{apiId}/authorizers", apiId, "API Gateway GetAuthorizers (v2)", deadline, ct, Authorizers(authorizers)).ConfigureAwait(false);
         var integrations = routes.Where(r => byId.ContainsKey(r.IntegrationId))
-            .Select(r => new LambdaIntegration(null, null, r.RouteKey, byId[r.IntegrationId].Uri, byId[r.IntegrationId].Credentials, r.AuthorizerId))
-            .Concat(byId.Where(kv => routes.All(r => r.IntegrationId != kv.Key)).Select(kv => new LambdaIntegration(null, null, null, kv.Value.Uri, kv.Value.Credentials)))
+            .Select(r => new LambdaIntegration(null, null, r.RouteKey, byId[r.IntegrationId].Uri, byId[r.IntegrationId].Credentials, r.AuthorizerId, byId[r.IntegrationId].TimeoutMs))
+            .Concat(byId.Where(kv => routes.All(r => r.IntegrationId != kv.Key)).Select(kv => new LambdaIntegration(null, null, null, kv.Value.Uri, kv.Value.Credentials, TimeoutMs: kv.Value.TimeoutMs)))
             .ToList();
         var variables = stage is null ? new Dictionary<string, string>() : LambdaIntegrations.ParseStageVariables(
             (await Get(httpEndpoint, "/v2/apis/{apiId}/stages/{stageName}", new() { ["apiId"] = apiId, ["stageName"] = stage }, null,

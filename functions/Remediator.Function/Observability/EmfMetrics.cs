@@ -12,6 +12,8 @@ public sealed record DeliveryMetrics
     public int Findings { get; init; }
     public int MessagesPublished { get; init; }
     public int MessagesSuppressed { get; init; }
+    /// <summary>Findings not sent because they had fewer failed requests than REMEDIATOR_ALERT_MIN_REQUESTS.</summary>
+    public int FindingsBelowThreshold { get; init; }
     public int PublishFailures { get; init; }
     public int DecodeFailures { get; init; }
     /// <summary>Events left out of an otherwise readable delivery (not UTF-8, an unpaired surrogate escape).</summary>
@@ -39,6 +41,7 @@ public static class EmfMetrics
             ("Findings", "Count", m.Findings),
             ("MessagesPublished", "Count", m.MessagesPublished),
             ("MessagesSuppressed", "Count", m.MessagesSuppressed),
+            ("FindingsBelowThreshold", "Count", m.FindingsBelowThreshold),
             ("PublishFailures", "Count", m.PublishFailures),
             ("DecodeFailures", "Count", m.DecodeFailures),
             ("SkippedLogEvents", "Count", m.SkippedLogEvents),

@@ -14,6 +14,9 @@ public sealed record DeliveryOutcome(
     int Suppressed,
     IReadOnlyList<string> Failures)
 {
+    /// <summary>Findings held back because they had fewer failed requests than REMEDIATOR_ALERT_MIN_REQUESTS.</summary>
+    public int BelowThreshold { get; init; }
+
     public Stream ToJsonStream()
     {
         var buffer = new MemoryStream();
@@ -26,10 +29,12 @@ public sealed record DeliveryOutcome(
             w.WriteNumber("failedRequests", FailedRequests);
             w.WriteNumber("published", Published.Count);
             w.WriteNumber("suppressed", Suppressed);
+            w.WriteNumber("belowThreshold", BelowThreshold);
+            // A digest holds several findings: every finding published, each once.
             w.WriteStartArray("findingIds");
-            foreach (var m in Published)
+            foreach (var id in Published.SelectMany(m => m.FindingIds).Distinct())
             {
-                w.WriteStringValue(m.FindingId);
+                w.WriteStringValue(id);
             }
             w.WriteEndArray();
             w.WriteEndObject();

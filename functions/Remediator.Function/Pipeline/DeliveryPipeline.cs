@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Remediator.Core.Advice;
 using Remediator.Core.Diagnosis;
 using Remediator.Core.Ingest;
 using Remediator.Core.Notify;
@@ -36,34 +37,54 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
         var (logEvents, skippedEvents, control) = Decode(input, builder, started);
         var diagnosis = builder.Build();
 
-        // 2 and 3. Repair (missing invoke permissions only, when configured), then notify: one message per finding,
-        //    or per function a repair acted on, unless the same finding was alerted within the cooldown (then it is
-        //    neither repaired nor sent again). API Gateway's answers and the write budget last this invocation only.
-        var published = new List<OutgoingMessage>();
-        var failures = new List<string>();
+        // 2. Gate, then repair: a finding alerted within the cooldown is neither repaired nor sent again; one that is
+        //    not critical waits for REMEDIATOR_ALERT_MIN_REQUESTS failed requests. API Gateway's answers and the write
+        //    budget last this invocation only. Messages are built only for what is sent, once (step 3).
+        var items = new List<DigestItem>();
+        var open = new Dictionary<string, (int Unsent, bool Deferred)>(StringComparer.Ordinal); // gate id → items not yet published
+        var itemGate = new Dictionary<DigestItem, string>(ReferenceEqualityComparer.Instance);
         var suppressed = 0;
+        var belowThreshold = 0;
         var session = repairer?.NewSession();
         foreach (var found in diagnosis.Findings)
         {
             // The region and account the function knows fill what the filtered lines do not show.
             var finding = ResolvedFinding.InContext(found, options.Region, null);
-            var now = time.GetUtcNow();
-            var decision = _gate.Consider(finding.Id, finding.Count, now);
+            var critical = FindingMessages.Severity(finding.Cause) == "critical";
+            var decision = _gate.Consider(finding.Id, finding.Count, time.GetUtcNow(), critical ? 1 : options.AlertMinRequests);
             if (!decision.Send)
             {
-                suppressed++;
-                log.Write(LogLevel.Info, "finding suppressed (cooldown)", Fields(FindingSanitizer.Clean(finding), ("suppressedSinceLastAlert", decision.SuppressedSinceLastAlert)));
+                if (decision.BelowThreshold)
+                {
+                    belowThreshold++;
+                    log.Write(LogLevel.Info, "finding below threshold", Fields(FindingSanitizer.Clean(finding), ("heldBack", decision.SuppressedSinceLastAlert), ("minRequests", options.AlertMinRequests)));
+                }
+                else
+                {
+                    suppressed++;
+                    log.Write(LogLevel.Info, "finding suppressed (cooldown)", Fields(FindingSanitizer.Clean(finding), ("suppressedSinceLastAlert", decision.SuppressedSinceLastAlert)));
+                }
                 continue;
             }
             IReadOnlyList<RepairReport?> reports = [null];
-            if (repairer is not null && session is not null && finding.Cause == Cause.MissingInvokePermission)
+            IntegrationFacts? integration = null;
+            if (repairer is not null && session is not null)
             {
-                reports = await repairer.RepairAsync(finding, session, deadline, ct).ConfigureAwait(false);
+                if (finding.Cause == Cause.MissingInvokePermission)
+                {
+                    reports = await repairer.RepairAsync(finding, session, deadline, ct).ConfigureAwait(false);
+                }
+                else if (finding.Cause is Cause.IntegrationTimeout || (AdviceBook.FunctionSide(finding.Cause) && finding.Key.FunctionArn is null)
+                    || finding.Cause == Cause.FunctionTimeout)
+                {
+                    // The advice keeps a function timeout below what API Gateway waits for this integration, and points to
+                    // the function's own log when the filtered lines do not name the function.
+                    integration = await repairer.ReadIntegrationAsync(finding, session, deadline, ct).ConfigureAwait(false);
+                }
             }
-            var allSent = true;
             foreach (var repair in reports)
             {
-                var clean = FindingSanitizer.Clean(repair?.Finding ?? finding);
+                var clean = FindingSanitizer.Clean(repair?.Finding ?? finding, integrationTimeoutMs: integration?.TimeoutMs, functionArn: integration?.FunctionArn);
                 if (repair is not null)
                 {
                     log.Write(repair.Result == RepairResult.Refused ? LogLevel.Warn : LogLevel.Info, "repair " + repair.Result.ToString().ToLowerInvariant(),
@@ -71,29 +92,53 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                             ("statementId", repair.Plan?.StatementId), ("target", repair.Plan?.ResourceArn), ("detail", Scrubber.Clean(repair.Detail, 500)),
                             ("undo", repair.Result == RepairResult.Repaired ? repair.Plan?.UndoCommand : null)));
                 }
-                var message = FindingMessages.Build(clean, new AlertContext(clean.AccountId, options.Region, decision.SuppressedSinceLastAlert, decision.LastAlertAt), repair, alreadyClean: true);
+                var item = new DigestItem(clean, repair, decision.SuppressedSinceLastAlert, decision.LastAlertAt);
+                items.Add(item);
+                itemGate[item] = finding.Id;
+                open[finding.Id] = (open.GetValueOrDefault(finding.Id).Unsent + 1, open.GetValueOrDefault(finding.Id).Deferred || repair?.Deferred == true);
+            }
+        }
+
+        // 3. Notify: one digest per API and stage (its findings by cause, the worst first), in parts only when large.
+        var published = new List<OutgoingMessage>();
+        var failures = new List<string>();
+        var account = items.Select(i => i.Finding.AccountId).FirstOrDefault(a => a is not null);
+        foreach (var group in items.GroupBy(i => (i.Finding.Key.ApiId, i.Finding.Key.Stage)))
+        {
+            foreach (var message in DigestMessages.Build(group.ToList(), Rate(diagnosis, account) with { Region = options.Region }))
+            {
                 try
                 {
                     var messageId = await publisher.PublishAsync(message, deadline, ct).ConfigureAwait(false);
                     published.Add(message);
-                    log.Write(LogLevel.Info, "finding published", Fields(clean, ("messageId", messageId), ("suppressedSinceLastAlert", decision.SuppressedSinceLastAlert)));
+                    log.Write(LogLevel.Info, "digest published", ("messageId", messageId), ("digestId", message.FindingId), ("apiId", group.Key.ApiId),
+                        ("stage", group.Key.Stage), ("findingIds", string.Join(",", message.FindingIds)), ("bytes", message.Size));
+                    foreach (var item in group.Where(i => message.FindingIds.Contains(i.Finding.Id)))
+                    {
+                        // One line per finding as well: searches by findingId keep finding it.
+                        log.Write(LogLevel.Info, "finding published", Fields(item.Finding, ("messageId", messageId), ("digestId", message.FindingId),
+                            ("suppressedSinceLastAlert", item.SuppressedSinceLastAlert)));
+                        var id = itemGate[item];
+                        var (unsent, deferred) = open[id];
+                        open[id] = (unsent - 1, deferred);
+                        // A finding whose repair the write budget deferred stays open: the cooldown must not silence
+                        // the next delivery's try, which its message promises.
+                        if (unsent == 1 && !deferred)
+                        {
+                            _gate.Sent(id, time.GetUtcNow());
+                        }
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    allSent = false;
-                    failures.Add($"{clean.Id}: {FirstLine(e.Message)}");
-                    log.Write(LogLevel.Error, "finding not published", Fields(clean, ("error", e.GetType().Name), ("detail", Scrubber.Clean(e.Message, 500))));
+                    failures.Add($"{message.FindingId} ({string.Join(",", message.FindingIds)}): {FirstLine(e.Message)}");
+                    log.Write(LogLevel.Error, "digest not published", ("digestId", message.FindingId), ("findingIds", string.Join(",", message.FindingIds)),
+                        ("error", e.GetType().Name), ("detail", Scrubber.Clean(e.Message, 500)));
                 }
-            }
-            // A finding whose repair the write budget deferred stays open: the cooldown must not silence the next
-            // delivery's try, which its message promises.
-            if (allSent && !reports.Any(r => r?.Deferred == true))
-            {
-                _gate.Sent(finding.Id, time.GetUtcNow());
             }
         }
 
-        // 4. Metrics, then the verdict: a finding that could not be published fails the invocation.
+        // 4. Metrics, then the verdict: a message that could not be published fails the invocation.
         WriteMetrics(new DeliveryMetrics
         {
             LogEvents = logEvents,
@@ -102,15 +147,37 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
             Findings = diagnosis.Findings.Count,
             MessagesPublished = published.Count,
             MessagesSuppressed = suppressed,
+            FindingsBelowThreshold = belowThreshold,
             PublishFailures = failures.Count,
             DurationMs = time.GetElapsedTime(started).TotalMilliseconds,
             FailedRequestsByCause = diagnosis.Findings.GroupBy(f => f.Cause.ToName()).ToDictionary(g => g.Key, g => (long)g.Sum(f => f.Count)),
         });
         if (failures.Count > 0)
         {
-            throw new PublishFailedException($"{failures.Count} of {published.Count + failures.Count} finding(s) not published: {string.Join("; ", failures)}", failures);
+            throw new PublishFailedException($"{failures.Count} of {published.Count + failures.Count} message(s) not published: {string.Join("; ", failures)}", failures);
         }
-        return new DeliveryOutcome(control, logEvents, diagnosis.Summary.Requests, diagnosis.Summary.Failed, published, suppressed, failures);
+        return new DeliveryOutcome(control, logEvents, diagnosis.Summary.Requests, diagnosis.Summary.Failed, published, suppressed, failures)
+        {
+            BelowThreshold = belowThreshold,
+        };
+    }
+
+    /// <summary>
+    /// The error rate is knowable only when the delivery carries every request of its window, failed or not. The
+    /// filters the stack deploys forward only failing lines (phrases of failure, 5xx access entries), so a delivery
+    /// holding requests that did not fail comes from a subscription that passes everything: then, when it is about
+    /// one API and stage, the rate is failed over read. Otherwise the digest says why there is none.
+    /// </summary>
+    private static DigestContext Rate(DiagnosisResult diagnosis, string? account)
+    {
+        var apis = diagnosis.Findings.Select(f => (f.Key.ApiId, f.Key.Stage)).Distinct().Count();
+        if (diagnosis.Summary.Requests <= diagnosis.Summary.Failed)
+        {
+            return new DigestContext(account, null, RateNote: "the logs hold only failed requests (the subscription filter forwards failing lines only); an access-log group subscribed with an empty filter pattern gives the rate");
+        }
+        return apis == 1
+            ? new DigestContext(account, null, diagnosis.Summary.Requests) { FailedRequests = diagnosis.Summary.Failed }
+            : new DigestContext(account, null, RateNote: "the logs mix several APIs or stages, and do not say which one each request that succeeded was for");
     }
 
     /// <summary>

@@ -24,6 +24,37 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
     public RepairSession NewSession() => new(options.MaxPerInvocation);
 
     /// <summary>
+    /// What API Gateway's configuration says about the integration of a failing request, read in the same session (and
+    /// with the same apigateway:GET) as a repair: its <c>timeoutInMillis</c> (the shortest of the API's Lambda
+    /// integrations when the log does not show the route), and the function, when exactly one serves the request (for
+    /// an authorizer failure, the API's only Lambda authorizer). Nothing when the API is not one repair may read, or
+    /// the read fails: the advice then keeps to the API type's default timeout, which it says, and to the command that
+    /// finds the function.
+    /// </summary>
+    public async Task<IntegrationFacts> ReadIntegrationAsync(Finding finding, RepairSession session, DateTimeOffset deadline, CancellationToken ct)
+    {
+        var key = finding.Key;
+        if (key.ApiId is not { } apiId || !AwsNames.IsApiId(apiId) || (key.Stage is { } st && !AwsNames.IsStageName(st)) || !options.InScope(apiId))
+        {
+            return new IntegrationFacts(null, null);
+        }
+        try
+        {
+            var config = await session.ApiAsync(apis, apiId, key.Stage, finding.ApiType, deadline, ct).ConfigureAwait(false);
+            var functions = finding.Cause == Cause.AuthorizerFailure
+                ? config.LambdaAuthorizers.Select(a => LambdaIntegrations.Resolve(a.Uri, config.StageVariables)?.Arn)
+                : LambdaIntegrations.ForRequest(config, key.HttpMethod, key.ResourcePath, key.RouteKey).Select(i => LambdaIntegrations.Resolve(i.Uri, config.StageVariables)?.Arn);
+            var distinct = functions.Distinct(StringComparer.Ordinal).ToList();
+            return new IntegrationFacts(LambdaIntegrations.IntegrationTimeoutMs(config, key.HttpMethod, key.ResourcePath, key.RouteKey),
+                distinct is [{ } only] ? only : null);
+        }
+        catch (AwsCallException)
+        {
+            return new IntegrationFacts(null, null);
+        }
+    }
+
+    /// <summary>
     /// Repairs what API Gateway's and Lambda's own state show is broken for the finding's API: the function the log
     /// names (it must be one API Gateway invokes), else every function API Gateway invokes for the route, or for the
     /// whole API when the log does not show the route (deployed, the filter passes only the lines that say a
@@ -310,3 +341,8 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
 
     private static string Show(string arn, string? qualifier) => qualifier is null ? arn : $"{arn}:{qualifier}";
 }
+
+/// <summary>What API Gateway's configuration says of a failing request's integration.</summary>
+/// <param name="TimeoutMs">Its <c>timeoutInMillis</c>; null for the API type's default.</param>
+/// <param name="FunctionArn">The one function that serves the request, unqualified; null when several may, or none is known.</param>
+public sealed record IntegrationFacts(int? TimeoutMs, string? FunctionArn);

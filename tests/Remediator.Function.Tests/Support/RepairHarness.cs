@@ -72,13 +72,19 @@ public sealed class RepairHarness : IDisposable
         return LastMachineMessage();
     }
 
-    /// <summary>The machine JSON of the last published message.</summary>
-    public JsonElement LastMachineMessage()
+    /// <summary>The machine JSON of the last finding of the last published digest.</summary>
+    public JsonElement LastMachineMessage() => Findings(Sns.Publishes.Last().Form["Message"]).Last();
+
+    /// <summary>The machine JSON of every finding of every published digest, in order.</summary>
+    public List<JsonElement> MachineFindings() => Sns.Publishes.SelectMany(p => Findings(p.Form["Message"])).ToList();
+
+    /// <summary>The findings of a digest (SNS <c>Message</c> with <c>MessageStructure=json</c>): each as a single finding's machine JSON was.</summary>
+    public static List<JsonElement> Findings(string structured)
     {
-        var publish = Sns.Publishes.Last();
-        using var message = JsonDocument.Parse(publish.Form["Message"]);
-        using var machine = JsonDocument.Parse(message.RootElement.GetProperty("sqs").GetString()!);
-        return machine.RootElement.Clone();
+        using var message = JsonDocument.Parse(structured);
+        using var machine = JsonDocument.Parse(message.RootElement.GetProperty("default").GetString()!);
+        machine.RootElement.GetProperty("schema").GetString().ShouldBe(Core.Notify.DigestMessages.Schema);
+        return machine.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.Clone()).ToList();
     }
 
     public static string? Repair(JsonElement machine, string field) =>
