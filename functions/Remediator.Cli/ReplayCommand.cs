@@ -130,15 +130,17 @@ internal static class ReplayCommand
         public Task<string> PublishAsync(OutgoingMessage message, DateTimeOffset deadline, CancellationToken ct)
         {
             _count++;
-            output.WriteLine($"=== Message {_count}: finding {message.FindingId}");
+            output.WriteLine(message.FindingIds.Count > 1 || message.FindingIds[0] != message.FindingId
+                ? $"=== Message {_count}: digest {message.FindingId} of {message.FindingIds.Count} finding(s): {string.Join(", ", message.FindingIds)}"
+                : $"=== Message {_count}: finding {message.FindingId}");
             output.WriteLine($"Subject: {message.Subject}");
             output.WriteLine("Attributes: " + string.Join(", ", message.Attributes.Select(a => $"{a.Name}={a.Value}")));
             output.WriteLine($"Size: {message.Size} bytes (SNS limit {OutgoingMessage.MaxBytes})");
-            output.WriteLine("--- default, https: Amazon Q Developer in chat applications (Slack)");
+            output.WriteLine("--- https: Amazon Q Developer in chat applications (Slack)");
             output.WriteLine(Pretty(message.Chatbot));
             output.WriteLine("--- email");
             output.WriteLine(message.Email.TrimEnd());
-            output.WriteLine("--- sqs, lambda, email-json: machine JSON");
+            output.WriteLine("--- default (sqs, lambda, email-json): machine JSON");
             output.WriteLine(Pretty(message.Machine));
             output.WriteLine();
             return Task.FromResult($"dry-run-{_count}");
