@@ -7,7 +7,9 @@ namespace Remediator.Core.Report;
 /// <summary>The terminal rendering: a table of findings by count, then each finding with its evidence and fix.</summary>
 public static class TextReport
 {
-    public static string Render(DiagnosisResult result, bool colour)
+    /// <param name="timeline">On a terminal: each finding row ends with a sparkline of its failures over the window.
+    /// Left out elsewhere, so that redirected output stays plain and stable for the scripts that read it.</param>
+    public static string Render(DiagnosisResult result, bool colour, Timeline? timeline = null)
     {
         var c = new Palette(colour);
         var sb = new StringBuilder();
@@ -16,12 +18,15 @@ public static class TextReport
             sb.AppendLine(c.Green("No 5xx findings.") + " " + FindingDisplay.Summary(result.Summary));
             return sb.ToString();
         }
-        var rows = result.Findings.Select((f, i) => new[]
-        {
+        var spark = timeline is { BucketCount: > 0, BucketSeconds: not null } ? timeline : null;
+        var rows = result.Findings.Select((f, i) => (string[])
+        [
             (i + 1).ToString(CultureInfo.InvariantCulture), f.Count.ToString(CultureInfo.InvariantCulture), FindingDisplay.Status(f),
             f.Cause.ToName(), FindingDisplay.Api(f), FindingDisplay.Route(f), FindingDisplay.Function(f),
-        }).ToList();
-        string[] header = ["#", "count", "status", "cause", "api/stage", "route", "function"];
+            .. spark is null ? [] : (string[])[Sparkline.Of(spark.Findings[i].Counts)],
+        ]).ToList();
+        string[] header = ["#", "count", "status", "cause", "api/stage", "route", "function",
+            .. spark is null ? [] : (string[])[$"per {Timeline.Describe(spark.BucketSeconds!.Value)}"]];
         var widths = header.Select((h, col) => Math.Min(col == 6 ? 90 : 60, rows.Max(r => r[col].Length) is var m && m > h.Length ? m : h.Length)).ToArray();
         sb.AppendLine(c.Bold(Row(header, widths)));
         foreach (var row in rows)
