@@ -10,17 +10,22 @@ internal static class ReportOutput
 
     public static string[] Formats { get; } = ["text", "json", "markdown", Html];
 
-    /// <param name="terminal">Standard output is a terminal: text rows get their sparklines.</param>
+    /// <param name="terminal">Standard output is a terminal: text is drawn by <see cref="TerminalReport"/>, with sparklines.</param>
     /// <returns>False when the output file cannot be written (said on standard error).</returns>
     public static bool Write(string format, DiagnosisResult result, Timeline timeline, IReadOnlyList<string> inputs, bool colour, bool terminal,
         string? outputPath, TextWriter stdout, TextWriter stderr)
     {
+        if (format == "text" && terminal && outputPath is null)
+        {
+            TerminalReport.Write(result, timeline, colour, stdout);
+            return true;
+        }
         var text = format switch
         {
             "json" => JsonReport.ToJson(result, timeline) + Environment.NewLine,
             "markdown" => MarkdownReport.Render(result),
             Html => HtmlReport.Render(result, timeline, inputs),
-            _ => TextReport.Render(result, colour && outputPath is null, terminal && outputPath is null ? timeline : null),
+            _ => TextReport.Render(result, colour: false),
         };
         if (outputPath is null)
         {

@@ -179,6 +179,9 @@ public static class Sparkline
 {
     private const string Levels = "▂▃▄▅▆▇█";
 
+    /// <summary>A finding's sparkline; "(no time)" when its log shows no time, rather than a flat line that would read as none.</summary>
+    public static string Of(FindingSeries series, int width = 24) => series.Counts.Any(n => n > 0) ? Of(series.Counts, width) : "(no time)";
+
     /// <summary>At most <paramref name="width"/> characters; an empty bucket is '▁' so that any failure shows taller than none.</summary>
     public static string Of(IReadOnlyList<int> counts, int width = 24)
     {
