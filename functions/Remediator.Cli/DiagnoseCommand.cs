@@ -20,7 +20,8 @@ internal static class DiagnoseCommand
             Description = "Output format.",
             DefaultValueFactory = _ => "text",
         };
-        format.AcceptOnlyFromAmong("text", "json", "markdown");
+        format.AcceptOnlyFromAmong(ReportOutput.Formats);
+        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file instead of standard output (for --format html: one self-contained page)." };
         var failOnFindings = new Option<bool>("--fail-on-findings") { Description = "Exit 1 when there is a 5xx finding." };
         var logGroup = new Option<string[]>("--log-group")
         {
@@ -30,7 +31,7 @@ internal static class DiagnoseCommand
 
         var command = new Command("diagnose", "Diagnose API Gateway 5xx failures from exported or pasted logs. Reads; never changes anything.")
         {
-            files, format, failOnFindings, logGroup, noColor,
+            files, format, failOnFindings, logGroup, noColor, output,
         };
         foreach (var option in Live.LiveCommand.Options)
         {
@@ -75,15 +76,17 @@ internal static class DiagnoseCommand
             }
             var colour = parse.GetValue(format) == "text" && !parse.GetValue(noColor) && !Console.IsOutputRedirected
                 && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")) && ReferenceEquals(stdout, Console.Out);
-            return Run(paths, parse.GetValue(format)!, parse.GetValue(failOnFindings), groups.FirstOrDefault(), colour, stdout, stderr, openStdin);
+            return Run(paths, parse.GetValue(format)!, parse.GetValue(failOnFindings), groups.FirstOrDefault(), colour, stdout, stderr, openStdin,
+                parse.GetValue(output), terminal: !Console.IsOutputRedirected && ReferenceEquals(stdout, Console.Out));
         });
         return command;
     }
 
     internal static int Run(IReadOnlyList<string> paths, string format, bool failOnFindings, string? logGroup, bool colour,
-        TextWriter stdout, TextWriter stderr, Func<Stream> openStdin)
+        TextWriter stdout, TextWriter stderr, Func<Stream> openStdin, string? output = null, bool terminal = false)
     {
-        var builder = new DiagnosisBuilder();
+        var timeline = new TimelineRecorder();
+        var builder = new DiagnosisBuilder { FailureObserved = timeline.Add };
         var unreadable = false;
         foreach (var path in paths)
         {
@@ -98,17 +101,10 @@ internal static class DiagnoseCommand
             // Ambiguity the input leaves (ids that could be one request or two, requests of unknown API): said, not guessed.
             stderr.WriteLine($"remediator: warning: {warning}");
         }
-        switch (format)
+        if (!ReportOutput.Write(format, result, timeline.Build(result), paths.Select(p => p == "-" ? "stdin" : Path.GetFileName(p)).ToList(),
+            colour, terminal, output, stdout, stderr))
         {
-            case "json":
-                stdout.WriteLine(JsonReport.ToJson(result));
-                break;
-            case "markdown":
-                stdout.Write(MarkdownReport.Render(result));
-                break;
-            default:
-                stdout.Write(TextReport.Render(result, colour));
-                break;
+            return RemediatorCommand.UsageOrInputError;
         }
         if (unreadable)
         {

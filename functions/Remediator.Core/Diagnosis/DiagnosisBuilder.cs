@@ -37,6 +37,9 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
 
     public long Requests { get; private set; }
 
+    /// <summary>Called with every failed request as it is classified; findings keep no per-request times, a timeline needs them.</summary>
+    public Action<FailedRequest>? FailureObserved { get => _findings.Observer; set => _findings.Observer = value; }
+
     /// <summary>Records that held an API Gateway phrase or access-log entry: zero means the input is not API Gateway's.</summary>
     public long ApiGatewayRecords { get; private set; }
 

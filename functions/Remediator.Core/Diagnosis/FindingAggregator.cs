@@ -11,9 +11,13 @@ public sealed class FindingAggregator
     public long Failed { get; private set; }
     public long Unclassified { get; private set; }
 
+    /// <summary>Sees every failed request as it is folded in (the report's timeline counts them by time).</summary>
+    public Action<FailedRequest>? Observer { get; set; }
+
     public void Add(FailedRequest request)
     {
         Failed++;
+        Observer?.Invoke(request);
         if (request.Cause == Cause.Unknown)
         {
             Unclassified++;

@@ -10,7 +10,9 @@ namespace Remediator.Core.Report;
 /// </summary>
 public static class JsonReport
 {
-    public static void Write(Utf8JsonWriter w, DiagnosisResult result)
+    /// <param name="timeline">When given, written as <c>timeline</c>: the bucket size, the first bucket's start, and
+    /// the failures per bucket of each cause and each finding (the series the HTML report's chart draws).</param>
+    public static void Write(Utf8JsonWriter w, DiagnosisResult result, Timeline? timeline = null)
     {
         w.WriteStartObject();
         w.WriteStartArray("findings");
@@ -25,17 +27,66 @@ public static class JsonReport
         w.WriteNumber("findings", result.Summary.Findings);
         w.WriteNumber("unclassified", result.Summary.Unclassified);
         w.WriteEndObject();
+        if (timeline is not null)
+        {
+            WriteTimeline(w, timeline);
+        }
         w.WriteEndObject();
     }
 
-    public static string ToJson(DiagnosisResult result, bool indented = true)
+    public static string ToJson(DiagnosisResult result, bool indented = true) => ToJson(result, null, indented);
+
+    public static string ToJson(DiagnosisResult result, Timeline? timeline, bool indented = true)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, Options(indented)))
         {
-            Write(w, result);
+            Write(w, result, timeline);
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteTimeline(Utf8JsonWriter w, Timeline t)
+    {
+        w.WriteStartObject("timeline");
+        Number(w, "bucketSeconds", t.BucketSeconds);
+        w.WriteString("start", Time(t.Start));
+        w.WriteNumber("buckets", t.BucketCount);
+        w.WriteString("firstFailure", Time(t.First));
+        w.WriteString("lastFailure", Time(t.Last));
+        w.WriteNumber("untimed", t.Untimed);
+        w.WriteStartArray("causes");
+        foreach (var c in t.Causes)
+        {
+            w.WriteStartObject();
+            w.WriteString("cause", c.Cause.ToName());
+            w.WriteNumber("total", c.Total);
+            Counts(w, c.Counts);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("findings");
+        foreach (var f in t.Findings)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", f.FindingId);
+            w.WriteString("cause", f.Cause.ToName());
+            w.WriteNumber("untimed", f.Untimed);
+            Counts(w, f.Counts);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void Counts(Utf8JsonWriter w, IReadOnlyList<int> counts)
+    {
+        w.WriteStartArray("counts");
+        foreach (var n in counts)
+        {
+            w.WriteNumberValue(n);
+        }
+        w.WriteEndArray();
     }
 
     /// <summary>One finding, the element of <c>findings</c> (also what machine subscribers receive).</summary>
