@@ -50,7 +50,7 @@ internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context
         open = _last = builder.Defer(open, id, context, completes: kind != LineKind.Deferrable);
         if (open is not null)
         {
-            (open.Deferred ??= new DeferredLines(context, _budget)).Add(line, timestampMs);
+            (open.Deferred ??= _budget.Take(context)).Add(line, timestampMs);
             open.HasStatus |= kind == LineKind.Status;
         }
         builder.Settle();

@@ -41,7 +41,7 @@ internal static class PhraseTriage
     private static readonly string StatusPhrase = DecisivePhrases.All.Single(p => p.Role == PhraseRole.ClientStatus).Text;
     private static readonly string EndPhrase = DecisivePhrases.All.Single(p => p.Role == PhraseRole.RequestEnd).Text;
 
-    private static readonly SearchValues<string> Exact = SearchValues.Create([.. Searched], StringComparison.Ordinal);
+    private static readonly PhraseSearch Exact = new(Searched);
 
     // The block-wide search is fast only with few strings whose first letters are rare in log lines (the multi-string
     // search filters on them). So a phrase that contains one of these words is looked for by the word (the thirty-odd
@@ -69,7 +69,7 @@ internal static class PhraseTriage
         var statuses = 0;
         var end = false;
         int at;
-        while ((at = line.IndexOfAny(Exact)) >= 0)
+        while ((at = Exact.IndexIn(line)) >= 0)
         {
             line = line[at..];
             if (line.StartsWith(StatusPhrase, StringComparison.Ordinal))
