@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Remediator.Core.Diagnosis;
 using Remediator.Core.Ingest;
 using Remediator.Core.Report;
@@ -45,7 +44,7 @@ public class DeferringScanTests
     [MemberData(nameof(ContainerShapeTests.ExecutionLogs), MemberType = typeof(ContainerShapeTests))]
     public void ReadInto_FilterLogEventsOfEveryExecutionLog_SameDiagnosisAsRecordByRecord(string fixture)
     {
-        var json = FilterLogEvents(File.ReadAllLines(Fixtures.PathOf(fixture)));
+        var json = Fixtures.FilterLogEvents(File.ReadAllLines(Fixtures.PathOf(fixture)));
 
         Deferred(json, 5).ShouldBe(RecordByRecord(json));
     }
@@ -69,7 +68,7 @@ public class DeferringScanTests
     [Fact]
     public void ReadInto_LargeFilterLogEvents_SameDiagnosisAsRecordByRecord()
     {
-        var json = FilterLogEvents(Export(600_000, "\n").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var json = Fixtures.FilterLogEvents(Export(600_000, "\n").Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
         Deferred(json, 1 << 16).ShouldBe(RecordByRecord(json));
     }
@@ -96,7 +95,7 @@ public class DeferringScanTests
         // A request whose lines start in a plain export (held back) and end in a file of another shape.
         var id = "0c1d2e3f-0000-4000-8000-00000000000a";
         var first = Encoding.UTF8.GetBytes($"({id}) Extended Request Id: abc=\n({id}) HTTP Method: GET, Resource Path: /books\n({id}) Endpoint request URI: https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:books/invocations\n");
-        var second = FilterLogEvents([$"({id}) Execution failed due to configuration error: Malformed Lambda proxy response", $"({id}) Method completed with status: 502"]);
+        var second = Fixtures.FilterLogEvents([$"({id}) Execution failed due to configuration error: Malformed Lambda proxy response", $"({id}) Method completed with status: 502"]);
         string Run(Action<DiagnosisBuilder, byte[]> read)
         {
             var builder = new DiagnosisBuilder();
@@ -224,31 +223,5 @@ public class DeferringScanTests
                 .Append('(').Append(id).Append("x) Method completed with status: 200").Append(newline);
         }
         return text.ToString();
-    }
-
-    private static byte[] FilterLogEvents(IEnumerable<string> lines)
-    {
-        var json = new MemoryStream();
-        using (var w = new Utf8JsonWriter(json, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("events");
-            var t = 1_714_568_720_000L;
-            foreach (var line in lines.Where(l => l.Length > 0))
-            {
-                w.WriteStartObject();
-                w.WriteString("logStreamName", "0123456789abcdef0123456789abcdef");
-                w.WriteNumber("timestamp", t++);
-                w.WriteString("message", line);
-                w.WriteNumber("ingestionTime", t + 500);
-                w.WriteString("eventId", "3864" + t);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("searchedLogStreams");
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return json.ToArray();
     }
 }
