@@ -74,6 +74,60 @@ public class DeferringScanTests
     }
 
     [Theory]
+    [InlineData("plain")]
+    [InlineData("raw multibyte")]        // UTF-8 written as is, not as \u escapes, split across reads of 3 bytes
+    [InlineData("invalid utf-8")]        // an event the plain reader declines: the event reader decides
+    [InlineData("lone surrogate")]
+    [InlineData("extra member")]
+    [InlineData("nested member")]
+    [InlineData("duplicate member")]
+    [InlineData("cut off")]              // the JSON ends inside an event: the same error as the event reader's
+    [InlineData("not json")]
+    public void ReadInto_FilterLogEventsOneTokenisation_SameDiagnosisAsRecordByRecord(string variant)
+    {
+        const string id = "0c1d2e3f-0000-4000-8000-000000000001";
+        string Event(string message, string extra = "") =>
+            $"{{\"logStreamName\": \"s\", \"timestamp\": 1714568720000, \"message\": \"{message}\", \"ingestionTime\": 1714568720500, \"eventId\": \"1\"{extra}}}";
+        var events = new List<string>
+        {
+            Event($"({id}) Method request body before transformations: {{\\\"name\\\":\\\"Zo\\u00eb\\\"}}"),
+            Event($"({id}) Execution failed due to configuration error: Malformed Lambda proxy response"),
+        };
+        switch (variant)
+        {
+            case "raw multibyte": events.Insert(0, Event($"({id}) Method request body before transformations: Zoë é… 😀")); break;
+            case "invalid utf-8": events.Insert(0, Event($"({id}) Method request body before transformations: \uFFFF")); break;
+            case "lone surrogate": events.Insert(0, Event($"({id}) Method request body before transformations: \\ud800")); break;
+            case "extra member": events.Insert(0, Event($"({id}) Endpoint request URI: https://x", ", \"other\": 1")); break;
+            case "nested member": events.Insert(0, Event($"({id}) Endpoint request URI: https://x", ", \"other\": {\"a\": [1]}")); break;
+            case "duplicate member": events.Insert(0, Event($"({id}) Endpoint request URI: https://x", ", \"message\": \"x\"")); break;
+        }
+        events.Add(Event($"({id}) Method completed with status: 502"));
+        var text = "{\"events\": [\n" + string.Join(",\n", events) + "\n], \"searchedLogStreams\": []}";
+        text = variant switch
+        {
+            "cut off" => text[..(text.Length - 60)],
+            "not json" => text.Replace("\"eventId\": \"1\"}", "\"eventId\": 1x}"),
+            _ => text,
+        };
+        var bytes = Encoding.UTF8.GetBytes(text);
+        if (variant == "invalid utf-8")
+        {
+            // U+FFFF is EF BF BF in UTF-8: make it EF BF 20, a cut sequence.
+            var at = bytes.AsSpan().IndexOf(new byte[] { 0xEF, 0xBF, 0xBF });
+            bytes[at + 2] = 0x20;
+        }
+
+        var expected = RecordByRecord(bytes);
+        Deferred(bytes, 3).ShouldBe(expected);
+        Deferred(bytes, 1 << 16).ShouldBe(expected);
+        if (variant == "plain")
+        {
+            expected.ShouldContain("\"failed\":1");
+        }
+    }
+
+    [Theory]
     [InlineData("(4f2a...) Method completed with status: 502")]                  // a shortened id
     [InlineData("    continued: an error message's second line")]              // a continuation line
     [InlineData("2024-05-02T16:09:42.123Z (0c1d2e3f-0000-4000-8000-000000000001) Method completed with status: 502")]

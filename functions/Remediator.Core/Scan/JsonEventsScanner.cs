@@ -13,12 +13,23 @@ namespace Remediator.Core.Scan;
 /// eventId}</c> whose message is a plain <c>(id) text</c> line is read from its bytes with no string made; any other
 /// event goes through <see cref="JsonContainers.ElementRecords"/>, whose results are the reference.
 /// </summary>
-internal sealed class JsonEventsScanner(DiagnosisBuilder builder)
+internal sealed class JsonEventsScanner
 {
+    private readonly DiagnosisBuilder _builder;
     private byte[] _bytes = new byte[4096];
     private char[] _chars = new char[4096];
     private DeferringFeed? _feed;
     private LogContext? _feedContext;
+    private readonly JsonTokenStream.ValueReader _readPlain;
+    // What ReadPlainEvent read of the last event: the chars of its message (-1: not a plain event) and its time.
+    private int _messageLength;
+    private long? _timestampMs;
+
+    public JsonEventsScanner(DiagnosisBuilder builder)
+    {
+        _builder = builder;
+        _readPlain = ReadPlainEvent;
+    }
 
     public long Records { get; private set; }
 
@@ -27,7 +38,7 @@ internal sealed class JsonEventsScanner(DiagnosisBuilder builder)
     {
         if (_feed is null || _feedContext != context)
         {
-            _feed = new DeferringFeed(builder, context);
+            _feed = new DeferringFeed(_builder, context);
             _feedContext = context;
         }
         var depth = json.Depth;
@@ -38,15 +49,19 @@ internal sealed class JsonEventsScanner(DiagnosisBuilder builder)
             {
                 continue;
             }
-            var value = json.ReadValue();
-            if (json.TokenType == JsonTokenType.EndObject && TryPlainEvent(value.Span, out var message, out var timestampMs))
+            // One tokenisation per event: the plain reader reads its members on the way to its end.
+            if (!json.TryReadValue(_readPlain, out var value))
             {
-                var close = TextExportScanner.Id(message);
-                if (close is { } c)
+                value = json.ReadValue();
+            }
+            else if (_messageLength >= 0)
+            {
+                var message = _chars.AsSpan(0, _messageLength);
+                if (TextExportScanner.Id(message) is { } c)
                 {
                     var kind = PhraseTriage.NextCandidate(message) < 0 ? LineKind.Deferrable : PhraseTriage.Classify(message);
                     var before = _feed.Records;
-                    _feed.Line(message, message[1..c], timestampMs, kind);
+                    _feed.Line(message, message[1..c], _timestampMs, kind);
                     Records += _feed.Records - before;
                     index++;
                     continue;
@@ -54,32 +69,49 @@ internal sealed class JsonEventsScanner(DiagnosisBuilder builder)
             }
             foreach (var record in JsonContainers.ElementRecords(value, "events", index++, context, skipped: null) ?? [])
             {
-                builder.Add(record);
+                _builder.Add(record);
                 Records++;
             }
         }
     }
 
     /// <summary>
-    /// True for an event whose members are exactly the CLI's (each at most once, <c>timestamp</c> an integer in the
-    /// range of dates, <c>message</c> a string of valid UTF-8): <paramref name="message"/> is its text, decoded.
+    /// Reads an event whose members are exactly the CLI's (each at most once, <c>timestamp</c> an integer in the range
+    /// of dates, <c>message</c> a string of valid UTF-8) to its end: its text, decoded, is the first
+    /// <see cref="_messageLength"/> chars; any other event is declined (or, once read, has a length of -1).
     /// </summary>
-    private bool TryPlainEvent(ReadOnlySpan<byte> value, out ReadOnlySpan<char> message, out long? timestampMs)
+    private JsonTokenStream.ValueRead ReadPlainEvent(ref Utf8JsonReader reader)
     {
-        message = default;
-        timestampMs = null;
-        var reader = new Utf8JsonReader(value);
-        reader.Read();
+        _messageLength = -1;
+        _timestampMs = null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return JsonTokenStream.ValueRead.Declined;
+        }
         var seen = 0;
         var messageLength = -1;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (true)
         {
+            if (!reader.Read())
+            {
+                return JsonTokenStream.ValueRead.NeedMore;
+            }
+            if (reader.TokenType != JsonTokenType.PropertyName)
+            {
+                // The end of the event: its members were all scalars, so this is its closing brace.
+                _messageLength = messageLength;
+                return JsonTokenStream.ValueRead.Done;
+            }
             var member = reader.ValueTextEquals("message"u8) ? 1 : reader.ValueTextEquals("timestamp"u8) ? 2
                 : reader.ValueTextEquals("logStreamName"u8) ? 4 : reader.ValueTextEquals("ingestionTime"u8) ? 8
                 : reader.ValueTextEquals("eventId"u8) ? 16 : reader.ValueTextEquals("id"u8) ? 32 : 0;
-            if (member == 0 || (seen & member) != 0 || !reader.Read())
+            if (member == 0 || (seen & member) != 0)
             {
-                return false;
+                return JsonTokenStream.ValueRead.Declined;
+            }
+            if (!reader.Read())
+            {
+                return JsonTokenStream.ValueRead.NeedMore;
             }
             seen |= member;
             switch (member)
@@ -87,31 +119,25 @@ internal sealed class JsonEventsScanner(DiagnosisBuilder builder)
                 case 1:
                     if (reader.TokenType != JsonTokenType.String || (messageLength = Decode(ref reader)) < 0)
                     {
-                        return false;
+                        return JsonTokenStream.ValueRead.Declined;
                     }
                     break;
                 case 2:
                     // DateTimeOffset's range: outside it the reference reader refuses the event.
                     if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var ms) || ms is < -62_135_596_800_000 or > 253_402_300_799_999)
                     {
-                        return false;
+                        return JsonTokenStream.ValueRead.Declined;
                     }
-                    timestampMs = ms;
+                    _timestampMs = ms;
                     break;
                 default:
                     if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                     {
-                        return false;
+                        return JsonTokenStream.ValueRead.Declined;
                     }
                     break;
             }
         }
-        if (messageLength < 0)
-        {
-            return false;
-        }
-        message = _chars.AsSpan(0, messageLength);
-        return true;
     }
 
     /// <summary>The string token, unescaped and decoded into the char buffer; -1 when it is not valid UTF-8 or holds a lone surrogate.</summary>
@@ -137,14 +163,11 @@ internal sealed class JsonEventsScanner(DiagnosisBuilder builder)
         {
             utf8 = reader.ValueSpan;
         }
-        if (!Ascii.IsValid(utf8) && !Utf8.IsValid(utf8))
-        {
-            return -1;
-        }
         if (_chars.Length < utf8.Length)
         {
             _chars = new char[utf8.Length * 2];
         }
-        return Encoding.UTF8.GetChars(utf8, _chars);
+        // Validates and transcodes in one pass (ASCII at vector speed); an invalid sequence refuses the event.
+        return Utf8.ToUtf16(utf8, _chars, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done ? written : -1;
     }
 }

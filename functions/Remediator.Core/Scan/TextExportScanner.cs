@@ -30,6 +30,7 @@ internal static class TextExportScanner
             var pending = -1;    // the last plain line: committed once the next line shows it is not continued
             var pendingEnd = 0;
             var candidate = -1;  // next possible phrase at or after the pending line; length when none; -1 unknown
+            var unusual = -1;    // next colour code or backslash at or after the current line; as candidate
             var eof = false;
             while (true)
             {
@@ -61,6 +62,7 @@ internal static class TextExportScanner
                     pending = pending >= 0 ? 0 : -1;
                     pendingEnd -= keep;
                     candidate = -1;
+                    unusual = -1;
                     var read = reader.Read(buffer, length, buffer.Length - length);
                     eof = read == 0;
                     length += read;
@@ -73,7 +75,13 @@ internal static class TextExportScanner
                 }
                 if (!line.IsWhiteSpace())
                 {
-                    if (line.Length >= TextLogReader.MaxLineChars || Id(line) is null)
+                    if (unusual < scan)
+                    {
+                        // Searched once for many lines: most lines hold neither, and then cost no search of their own.
+                        var found = buffer.AsSpan(scan, length - scan).IndexOfAny(Unusual);
+                        unusual = found < 0 ? length : scan + found;
+                    }
+                    if (line.Length >= TextLogReader.MaxLineChars || Id(line, mayBeUnusual: unusual < scan + line.Length) is null)
                     {
                         return feed.Records + Fallback(buffer, pending >= 0 ? pending : scan, length, reader, context, builder);
                     }
@@ -116,7 +124,10 @@ internal static class TextExportScanner
     /// normaliser reads it, with nothing it would treat otherwise: no colour codes, no <c>\n</c> escapes, a text that
     /// does not start with <c>{</c> (a JSON entry); null for any other line.
     /// </summary>
-    internal static int? Id(ReadOnlySpan<char> line)
+    internal static int? Id(ReadOnlySpan<char> line) => Id(line, mayBeUnusual: true);
+
+    // mayBeUnusual: false when the caller knows the line holds neither an escape char nor a backslash.
+    private static int? Id(ReadOnlySpan<char> line, bool mayBeUnusual)
     {
         if (line.Length < 12 || line[0] != '(')
         {
@@ -132,7 +143,7 @@ internal static class TextExportScanner
         {
             return null;
         }
-        if (line.ContainsAny(Unusual) && (line.Contains('\x1b') || line.Contains(@"\n", StringComparison.Ordinal)))
+        if (mayBeUnusual && line.ContainsAny(Unusual) && (line.Contains('\x1b') || line.Contains(@"\n", StringComparison.Ordinal)))
         {
             return null;
         }
