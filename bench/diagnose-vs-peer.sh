@@ -7,6 +7,8 @@
 # the figure; absolute seconds follow the machine's load, which is printed.
 #   SIZES="200 1024"  export sizes in MB      RUNS=3  runs per command (best kept)
 #   PEER=path         the peer script          KEEP=dir  keep the generated exports there (and reuse them)
+#   RID=linux-x64     the runtime of the native (Native AOT) build measured; BUILD=jit measures the framework-dependent
+#                     build run by `dotnet` instead (JIT start-up and background compilation included)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=${SIZES:-200 1024}
@@ -14,8 +16,13 @@ runs=${RUNS:-3}
 peer=${PEER:-../shared/bench/peer_classify.js}
 dir=${KEEP:-$(mktemp -d)}
 mkdir -p "$dir"
-dotnet build -c Release functions/Remediator.Cli -v q --nologo > /dev/null
-cli=functions/Remediator.Cli/bin/Release/net10.0/remediator.dll
+if [ "${BUILD:-aot}" = jit ]; then
+  dotnet build -c Release functions/Remediator.Cli -v q --nologo > /dev/null
+  cli=(dotnet functions/Remediator.Cli/bin/Release/net10.0/remediator.dll)
+else
+  dotnet publish -c Release -r "${RID:-linux-x64}" functions/Remediator.Cli -o "$dir/bin" -v q --nologo > /dev/null
+  cli=("$dir/bin/remediator")
+fi
 
 # Best-of-$runs CPU seconds (user + sys) and peak RSS in KB of a command whose stdout goes to $out.
 measure() {
@@ -31,7 +38,7 @@ measure() {
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB;" \
-  "$(dotnet --version) SDK, node $(node --version); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$(dotnet --version) SDK, ${BUILD:-aot} build, node $(node --version); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| input | size | peer CPU | diagnose CPU | ratio | diagnose MB per CPU-s | diagnose peak RSS | peer peak RSS | counts agree |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
@@ -44,7 +51,7 @@ for mb in $sizes; do
   peer_cpu=$best_cpu; peer_kb=$best_kb
   sort "$dir/peer.tsv" > "$dir/peer.sorted"
   for input in "$text" "$json"; do
-    measure "$dir/diagnose.json" dotnet "$cli" diagnose --format json "$input"
+    measure "$dir/diagnose.json" "${cli[@]}" diagnose --format json "$input"
     python3 -c 'import json,sys,collections
 c=collections.Counter()
 for f in json.load(open(sys.argv[1]))["findings"]: c[f["cause"]]+=f["count"]

@@ -129,6 +129,7 @@ public class DeferringScanTests
 
     [Theory]
     [InlineData("(4f2a...) Method completed with status: 502")]                  // a shortened id
+    [InlineData("(AccessDeniedException-TIMEOUT) Method completed with status: 200")] // phrases inside an id count for nothing
     [InlineData("    continued: an error message's second line")]              // a continuation line
     [InlineData("2024-05-02T16:09:42.123Z (0c1d2e3f-0000-4000-8000-000000000001) Method completed with status: 502")]
     [InlineData("\"message\": \"(0c1d2e3f-0000-4000-8000-000000000002) Execution failed due to a timeout error\\n(0c1d2e3f-0000-4000-8000-000000000002) Method completed with status: 504\",")]

@@ -59,7 +59,9 @@ internal sealed class JsonEventsScanner
                 var message = _chars.AsSpan(0, _messageLength);
                 if (TextExportScanner.Id(message) is { } c)
                 {
-                    var kind = PhraseTriage.NextCandidate(message) < 0 ? LineKind.Deferrable : PhraseTriage.Classify(message);
+                    // Every searched phrase holds a trigger: the exact search runs only where the trigger search hit.
+                    var text = message[(c + 1)..];
+                    var kind = PhraseTriage.NextCandidate(text) < 0 ? LineKind.Deferrable : PhraseTriage.Classify(text);
                     var before = _feed.Records;
                     _feed.Line(message, message[1..c], _timestampMs, kind);
                     Records += _feed.Records - before;

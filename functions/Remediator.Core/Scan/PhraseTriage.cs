@@ -63,7 +63,10 @@ internal static class PhraseTriage
     /// <summary>Where the next line that may hold a searched phrase is, in <paramref name="text"/>; -1 when none.</summary>
     public static int NextCandidate(ReadOnlySpan<char> text) => text.IndexOfAny(TriggerSearch);
 
-    /// <summary>The kind of one line (searched whole: what the normalizer strips only makes the verdict stricter).</summary>
+    /// <summary>
+    /// The kind of one line, given its text after the request id: what the reader's evidence sees of it (anything else
+    /// the normalizer strips only makes the verdict stricter).
+    /// </summary>
     public static LineKind Classify(ReadOnlySpan<char> line)
     {
         var statuses = 0;

@@ -114,8 +114,9 @@ internal static class TextExportScanner
             var found = PhraseTriage.NextCandidate(buffer.AsSpan(start, length - start));
             candidate = found < 0 ? length : start + found;
         }
-        var kind = candidate < start + line.Length ? PhraseTriage.Classify(line) : LineKind.Deferrable;
         var close = line.IndexOf(')');
+        // The text after the id is all the reader's evidence sees of the line (LineNormalizer drops "(id) ").
+        var kind = candidate < start + line.Length ? PhraseTriage.Classify(line[(close + 1)..]) : LineKind.Deferrable;
         feed.Line(line, line[1..close], null, kind);
     }
 
