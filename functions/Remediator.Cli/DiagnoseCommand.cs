@@ -126,14 +126,9 @@ internal static class DiagnoseCommand
         {
             using var stream = path == "-" ? openStdin() : File.OpenRead(path);
             var context = new LogContext(logGroup, null, name);
-            var records = 0L;
             var apiGateway = builder.ApiGatewayRecords;
             var function = builder.FunctionLogRecords;
-            foreach (var record in InputReader.Read(stream, context))
-            {
-                builder.Add(record);
-                records++;
-            }
+            var records = InputReader.ReadInto(stream, context, builder);
             if (records == 0)
             {
                 stderr.WriteLine($"remediator: {name}: no log lines in it");

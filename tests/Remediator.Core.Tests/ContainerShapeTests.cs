@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Remediator.Core.Diagnosis;
 using Remediator.Core.Ingest;
 using Remediator.Core.Tests.Support;
@@ -48,29 +47,9 @@ public class ContainerShapeTests
     [MemberData(nameof(ExecutionLogs))]
     public void Diagnose_RepackedAsFilterLogEvents_SameFindings(string fixture)
     {
-        var json = new MemoryStream();
-        using (var w = new Utf8JsonWriter(json, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("events");
-            var t = 1_714_568_720_000L;
-            foreach (var line in Events(fixture))
-            {
-                w.WriteStartObject();
-                w.WriteString("logStreamName", "0123456789abcdef0123456789abcdef");
-                w.WriteNumber("timestamp", t++);
-                w.WriteString("message", line);
-                w.WriteNumber("ingestionTime", t + 500);
-                w.WriteString("eventId", "3864" + t);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("searchedLogStreams");
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
+        var json = Fixtures.FilterLogEvents(Events(fixture));
 
-        var result = Diagnoser.Diagnose(new TrickleStream(json.ToArray(), 7), LogContext.For("filter-log-events"));
+        var result = Diagnoser.Diagnose(new TrickleStream(json, 7), LogContext.For("filter-log-events"));
 
         Signature(result).ShouldBe(Signature(Plain(fixture)));
     }

@@ -288,18 +288,28 @@ public static class DecisivePhrases
     internal static SearchValues<string> Search { get; } =
         SearchValues.Create(All.Select(p => p.Text).ToArray(), StringComparison.Ordinal);
 
+    // Scan searches through Scan.PhraseSearch (vectorised, which Search alone is not: one phrase is not ASCII), and At
+    // compares only the phrases that start with the char in front of it (longest first, in table order at equal
+    // length: the choice the loop over All made).
+    private static readonly Scan.PhraseSearch Phrases = new(All.Select(p => p.Text));
+    private static readonly Dictionary<char, DecisivePhrase[]> ByFirstChar =
+        All.GroupBy(p => p.Text[0]).ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Text.Length).ToArray());
+
     /// <summary>The phrase that starts at the beginning of <paramref name="text"/>; the longest when several do.</summary>
     internal static DecisivePhrase? At(ReadOnlySpan<char> text)
     {
-        DecisivePhrase? best = null;
-        foreach (var phrase in All)
+        if (text.IsEmpty || !ByFirstChar.TryGetValue(text[0], out var candidates))
         {
-            if (text.StartsWith(phrase.Text, StringComparison.Ordinal) && (best is null || phrase.Text.Length > best.Text.Length))
+            return null;
+        }
+        foreach (var phrase in candidates)
+        {
+            if (text.StartsWith(phrase.Text, StringComparison.Ordinal))
             {
-                best = phrase;
+                return phrase;
             }
         }
-        return best;
+        return null;
     }
 
     /// <summary>Calls <paramref name="onMatch"/> for every phrase occurrence in <paramref name="text"/>, in order.</summary>
@@ -309,7 +319,7 @@ public static class DecisivePhrases
         while (offset < text.Length)
         {
             var rest = text[offset..];
-            var index = rest.IndexOfAny(Search);
+            var index = Phrases.IndexIn(rest);
             if (index < 0)
             {
                 return;

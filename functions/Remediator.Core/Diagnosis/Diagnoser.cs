@@ -15,7 +15,11 @@ public static class Diagnoser
         return builder.Build();
     }
 
-    /// <summary>Diagnoses one input of any supported shape (see <see cref="InputReader"/>).</summary>
-    public static DiagnosisResult Diagnose(Stream input, LogContext context, ReadLimits? readLimits = null) =>
-        Diagnose(InputReader.Read(input, context, readLimits));
+    /// <summary>Diagnoses one input of any supported shape (see <see cref="InputReader.ReadInto"/>).</summary>
+    public static DiagnosisResult Diagnose(Stream input, LogContext context, ReadLimits? readLimits = null)
+    {
+        var builder = new DiagnosisBuilder();
+        InputReader.ReadInto(input, context, builder, readLimits);
+        return builder.Build();
+    }
 }

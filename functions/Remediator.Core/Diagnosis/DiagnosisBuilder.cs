@@ -256,9 +256,26 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
 
     private void AddWithId(string id, in LogRecord record)
     {
+        if (OpenOrNull(id, record.Context) is not { } open)
+        {
+            return;
+        }
+        // Lines a fast reader held back are read first, in their order: the evidence sees every line as written.
+        Promote(open);
+        if (open.Evidence.Observe(record))
+        {
+            ApiGatewayRecords++;
+        }
+        open.LastSeq = _seq;
+        MarkCompleted(open);
+    }
+
+    /// <summary>The request a line of <paramref name="id"/> belongs to, opened if new; null when it closed recently.</summary>
+    private OpenRequest? OpenOrNull(string id, LogContext context)
+    {
         if (_closed.Contains(id))
         {
-            return; // a trailer line (X-ray id, integration request id) of a request already diagnosed
+            return null; // a trailer line (X-ray id, integration request id) of a request already diagnosed
         }
         if (!_open.TryGetValue(id, out var open))
         {
@@ -266,18 +283,83 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
             {
                 EvictOldest();
             }
-            _open[id] = open = new OpenRequest(new RequestEvidence(id, record.Context));
+            _open[id] = open = new OpenRequest(id, new RequestEvidence(id, context));
             CheckShortened(id);
         }
-        var wasCompleted = open.Evidence.Completed;
-        if (open.Evidence.Observe(record))
+        return open;
+    }
+
+    private void MarkCompleted(OpenRequest open)
+    {
+        if (open.Evidence.Completed && !open.Enqueued)
         {
-            ApiGatewayRecords++;
+            _completed.Enqueue((open.Key, _seq));
+            open.Enqueued = true;
         }
-        open.LastSeq = _seq;
-        if (open.Evidence.Completed && !wasCompleted)
+    }
+
+    // The deferring readers (Scan/) hold back the lines of a request that no decisive phrase has marked, and account
+    // for each line here without reading it: the sequence, the close window and the open set stay exactly those of
+    // Add, and a request whose lines never turn decisive closes having cost no string per line.
+
+    /// <summary>The open request of <paramref name="id"/>, or null (new, or closed and remembered: Add decides).</summary>
+    internal OpenRequest? FindOpen(ReadOnlySpan<char> id) =>
+        _open.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out var open) ? open : null;
+
+    /// <summary>
+    /// A held-back line of request <paramref name="id"/> (<paramref name="open"/> when the caller knows it open):
+    /// counted as <see cref="Add"/> counts it, opening the request if it is new. Returns the request, or null when the
+    /// id closed recently and the line is dropped, as <see cref="Add"/> drops it. <paramref name="completes"/>: the
+    /// line is a status below 500 or the end of the execution. The caller keeps the line, then calls <see cref="Settle"/>.
+    /// </summary>
+    internal OpenRequest? Defer(OpenRequest? open, ReadOnlySpan<char> id, LogContext context, bool completes)
+    {
+        _seq++;
+        open ??= OpenOrNull(id.ToString(), context);
+        if (open is not null)
         {
-            _completed.Enqueue((id, _seq));
+            open.LastSeq = _seq;
+            if (completes)
+            {
+                ApiGatewayRecords++;
+                if (!open.Enqueued)
+                {
+                    _completed.Enqueue((open.Key, _seq));
+                    open.Enqueued = true;
+                }
+            }
+        }
+        return open;
+    }
+
+    /// <summary>Closes the requests whose window has passed, as after every <see cref="Add"/>.</summary>
+    internal void Settle() => CloseSettled();
+
+    /// <summary>Reads the held-back lines of a request into its evidence; from then on its lines are read as they come.</summary>
+    internal void Promote(OpenRequest open)
+    {
+        if (open.Deferred is not { } deferred)
+        {
+            return;
+        }
+        open.Deferred = null;
+        open.Promoted = true;
+        foreach (var record in deferred.Records())
+        {
+            if (open.Evidence.Observe(record))
+            {
+                ApiGatewayRecords++;
+            }
+        }
+        deferred.Release();
+    }
+
+    /// <summary>Promotes every open request with held-back lines (a reader past its memory budget for them).</summary>
+    internal void PromoteAll()
+    {
+        foreach (var open in _open.Values)
+        {
+            Promote(open);
         }
     }
 
@@ -347,7 +429,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
 
     private OpenRequest NewBlock(LogContext context)
     {
-        return new OpenRequest(new RequestEvidence(null, context));
+        return new OpenRequest("", new RequestEvidence(null, context));
     }
 
     private void CloseBlock()
@@ -386,6 +468,9 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         {
             return;
         }
+        open.Closed = true;
+        open.Deferred?.Release();
+        open.Deferred = null;
         Finish(open.Evidence);
         _closed.Add(key);
         _closedOrder.Enqueue(key);
@@ -408,10 +493,20 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         }
     }
 
-    private sealed class OpenRequest(RequestEvidence evidence)
+    internal sealed class OpenRequest(string key, RequestEvidence evidence)
     {
+        public string Key { get; } = key;
         public RequestEvidence Evidence { get; } = evidence;
         public long LastSeq { get; set; }
+        /// <summary>Put on the completion queue (once: a later completion line does not move the close).</summary>
+        public bool Enqueued { get; set; }
+        public bool Closed { get; set; }
+        /// <summary>Lines a deferring reader held back, in order; null once read (or when none were).</summary>
+        public Scan.DeferredLines? Deferred { get; set; }
+        /// <summary>Read line by line from now on (a decisive phrase, or held back past the budget).</summary>
+        public bool Promoted { get; set; }
+        /// <summary>A status line was seen: a second one makes the request ambiguous, so it is read in full.</summary>
+        public bool HasStatus { get; set; }
         private HashSet<string>? _startPhrases;
 
         /// <summary>Only blocks (logs without request ids) use it: made on first use, not for every request.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Remediator.Core.Diagnosis;
 
 namespace Remediator.Core.Ingest;
 
@@ -29,11 +30,7 @@ public static class InputReader
     public static IEnumerable<LogRecord> Read(Stream stream, LogContext context, ReadLimits? limits = null)
     {
         limits ??= new ReadLimits();
-        var prefix = new byte[PeekBytes];
-        var length = ReadAtLeast(stream, prefix);
-        var head = prefix.AsSpan(0, length);
-        var shape = Detect(head, length < PeekBytes);
-        var input = new PrefixedStream(prefix, length, stream);
+        var (shape, input) = Open(stream);
         return shape switch
         {
             InputShape.Empty => [],
@@ -47,6 +44,53 @@ public static class InputReader
             InputShape.Tsv => DelimitedReader.Read(Text(input), '\t', context),
             _ => TextLogReader.Read(Text(input), context),
         };
+    }
+
+    /// <summary>
+    /// Reads one input of any shape into <paramref name="builder"/>, with the same diagnosis as adding every record
+    /// of <see cref="Read"/>: plain-text exports and <c>filter-log-events</c> output (also gzipped) through the
+    /// deferring scanners (<see cref="Scan.DeferringFeed"/>), which hold back the lines of requests that no decisive
+    /// phrase marks; every other shape record by record. Returns the number of records read.
+    /// </summary>
+    public static long ReadInto(Stream stream, LogContext context, DiagnosisBuilder builder, ReadLimits? limits = null)
+    {
+        limits ??= new ReadLimits();
+        var (shape, input) = Open(stream);
+        switch (shape)
+        {
+            case InputShape.Gzip:
+                return ReadInto(SubscriptionPayload.OpenGzip(input, long.MaxValue), context, builder, limits);
+            case InputShape.Text:
+                using (var text = Text(input))
+                {
+                    return Scan.TextExportScanner.Read(text, context, builder);
+                }
+            case InputShape.JsonObject:
+                var scanner = new Scan.JsonEventsScanner(builder);
+                var others = 0L;
+                foreach (var record in Guard(JsonContainers.ReadObject(new JsonTokenStream(input, limits.MaxJsonValueBytes), context, readEvents: scanner.ReadEvents)))
+                {
+                    builder.Add(record);
+                    others++;
+                }
+                return others + scanner.Records;
+            default:
+                var records = 0L;
+                foreach (var record in Read(input, context, limits))
+                {
+                    builder.Add(record);
+                    records++;
+                }
+                return records;
+        }
+    }
+
+    /// <summary>The input's shape from its first bytes, and the input from its start again.</summary>
+    private static (InputShape Shape, Stream Input) Open(Stream stream)
+    {
+        var prefix = new byte[PeekBytes];
+        var length = ReadAtLeast(stream, prefix);
+        return (Detect(prefix.AsSpan(0, length), length < PeekBytes), new PrefixedStream(prefix, length, stream));
     }
 
     /// <summary>Which shape the first bytes show. <paramref name="whole"/> is true when the prefix is the whole input.</summary>

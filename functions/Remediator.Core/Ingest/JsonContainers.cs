@@ -17,7 +17,10 @@ internal static class JsonContainers
     /// them (JSON does not order members; CloudWatch happens to write them first).</param>
     /// <param name="skipped">Told about each event that cannot be read (invalid UTF-8, an unpaired surrogate escape),
     /// which is then left out; without it such an event fails the read.</param>
-    public static IEnumerable<LogRecord> ReadObject(JsonTokenStream json, LogContext context, Func<MessageHeader>? header = null, Action<string>? skipped = null)
+    /// <param name="readEvents">Reads an <c>events</c> or <c>logEvents</c> array itself (the deferring scanner), in
+    /// place of yielding its records; given the stream positioned on the array's start and the events' context.</param>
+    public static IEnumerable<LogRecord> ReadObject(JsonTokenStream json, LogContext context, Func<MessageHeader>? header = null, Action<string>? skipped = null,
+        Action<JsonTokenStream, LogContext>? readEvents = null)
     {
         if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
         {
@@ -49,6 +52,11 @@ internal static class JsonContainers
                 if (messageType == "CONTROL_MESSAGE")
                 {
                     json.Skip(); // CloudWatch checking that the destination is reachable: nothing to diagnose
+                    continue;
+                }
+                if (readEvents is not null && name is "events" or "logEvents")
+                {
+                    readEvents(json, eventContext);
                     continue;
                 }
                 foreach (var record in Elements(json, name, eventContext, skipped))
@@ -95,29 +103,31 @@ internal static class JsonContainers
             }
             // The value's structure was checked while reading it: what fails from here on is this event's text alone
             // (a string that is not UTF-8, or an escape that is half a surrogate pair), so it costs this event only.
-            var value = json.ReadValue();
-            List<LogRecord> records;
-            try
-            {
-                using var doc = JsonDocument.Parse(value);
-                records = (arrayName == "results" ? QueryResultRow(doc.RootElement, context) : Event(doc.RootElement, context)).ToList();
-            }
-            catch (Exception e) when (e is InvalidOperationException or JsonException or ArgumentException)
-            {
-                var reason = $"event {index} of {(arrayName.Length > 0 ? arrayName : "the array")} cannot be read: {(e is JsonException ? "invalid JSON" : "a string is not valid UTF-8 or holds an unpaired surrogate escape")}";
-                if (skipped is null)
-                {
-                    throw new UnreadableInputException(reason, e);
-                }
-                skipped(reason);
-                index++;
-                continue;
-            }
-            index++;
-            foreach (var record in records)
+            var records = ElementRecords(json.ReadValue(), arrayName, index++, context, skipped);
+            foreach (var record in records ?? [])
             {
                 yield return record;
             }
+        }
+    }
+
+    /// <summary>The records of one element of an events or results array; null when it is skipped (told to <paramref name="skipped"/>).</summary>
+    internal static List<LogRecord>? ElementRecords(ReadOnlyMemory<byte> value, string arrayName, int index, LogContext context, Action<string>? skipped)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(value);
+            return (arrayName == "results" ? QueryResultRow(doc.RootElement, context) : Event(doc.RootElement, context)).ToList();
+        }
+        catch (Exception e) when (e is InvalidOperationException or JsonException or ArgumentException)
+        {
+            var reason = $"event {index} of {(arrayName.Length > 0 ? arrayName : "the array")} cannot be read: {(e is JsonException ? "invalid JSON" : "a string is not valid UTF-8 or holds an unpaired surrogate escape")}";
+            if (skipped is null)
+            {
+                throw new UnreadableInputException(reason, e);
+            }
+            skipped(reason);
+            return null;
         }
     }
 

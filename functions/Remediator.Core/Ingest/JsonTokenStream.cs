@@ -85,6 +85,61 @@ internal sealed class JsonTokenStream
         }
     }
 
+    /// <summary>What a <see cref="ValueReader"/> made of a value.</summary>
+    internal enum ValueRead
+    {
+        /// <summary>Read to its last token: the stream moves past the value.</summary>
+        Done,
+        /// <summary>Not the reader's kind of value: the stream stays on its first token (<see cref="ReadValue"/> is next).</summary>
+        Declined,
+        /// <summary>The window ended inside the value: the stream reads more and calls the reader again from the start.</summary>
+        NeedMore,
+    }
+
+    /// <summary>Reads one value from its first token (already read) to its last; see <see cref="ValueRead"/>.</summary>
+    internal delegate ValueRead ValueReader(ref Utf8JsonReader reader);
+
+    /// <summary>
+    /// Reads the value whose first token the last <see cref="Read"/> returned with <paramref name="read"/>, in the one
+    /// tokenisation that <see cref="ReadValue"/> would make of it to find its end: true when it read the value (the
+    /// stream is past it, as after <see cref="ReadValue"/>), false when it declined (the stream is where it was).
+    /// </summary>
+    public bool TryReadValue(ValueReader read, out ReadOnlyMemory<byte> value)
+    {
+        while (true)
+        {
+            var reader = new Utf8JsonReader(_buffer.AsSpan(_tokenReadStart, _end - _tokenReadStart), _final, _tokenState);
+            reader.Read();
+            var valueStart = _tokenReadStart + (int)reader.TokenStartIndex;
+            ValueRead result;
+            try
+            {
+                result = read(ref reader);
+            }
+            catch (JsonException)
+            {
+                result = ValueRead.Declined; // ReadValue meets the same error and reports it as before
+            }
+            switch (result)
+            {
+                case ValueRead.Done:
+                    var end = _tokenReadStart + (int)reader.BytesConsumed;
+                    _state = reader.CurrentState;
+                    _start = end;
+                    TokenType = reader.TokenType;
+                    Depth = reader.CurrentDepth;
+                    value = _buffer.AsMemory(valueStart, end - valueStart);
+                    return true;
+                case ValueRead.NeedMore when !_final:
+                    Refill(_tokenReadStart);
+                    continue;
+                default:
+                    value = default;
+                    return false;
+            }
+        }
+    }
+
     /// <summary>Skips the children of the last token (an object or array nobody needs).</summary>
     public void Skip()
     {

@@ -49,6 +49,33 @@ public static class Fixtures
         SubscriptionPayload.Encode(logGroup, messages.Select((m, i) => (startMs + i, m)), owner);
 
     public static byte[] WrapEnvelope(byte[] dataMessage) => SubscriptionPayload.Wrap(dataMessage);
+
+    /// <summary>Lines as <c>aws logs filter-log-events</c> prints them: indented JSON, one event per line, a millisecond apart.</summary>
+    public static byte[] FilterLogEvents(IEnumerable<string> lines)
+    {
+        var json = new MemoryStream();
+        using (var w = new System.Text.Json.Utf8JsonWriter(json, new System.Text.Json.JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("events");
+            var t = 1_714_568_720_000L;
+            foreach (var line in lines.Where(l => l.Length > 0))
+            {
+                w.WriteStartObject();
+                w.WriteString("logStreamName", "0123456789abcdef0123456789abcdef");
+                w.WriteNumber("timestamp", t++);
+                w.WriteString("message", line);
+                w.WriteNumber("ingestionTime", t + 500);
+                w.WriteString("eventId", "3864" + t);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("searchedLogStreams");
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return json.ToArray();
+    }
 }
 
 /// <summary>A stream that hands out at most <c>chunk</c> bytes per read: proves the readers refill correctly.</summary>

@@ -1,0 +1,93 @@
+using Remediator.Core.Ingest;
+
+namespace Remediator.Core.Scan;
+
+/// <summary>
+/// Chars held back across all open requests, so that the deferring readers stay within a memory bound; and the
+/// released holders, reused: a request's lines are held in a buffer that the next request takes over, so that a
+/// request that succeeds allocates nothing for its lines.
+/// </summary>
+internal sealed class DeferralBudget(long maxChars)
+{
+    private readonly Stack<DeferredLines> _free = new();
+
+    public long Chars { get; set; }
+    public bool Exceeded => Chars > maxChars;
+
+    public DeferredLines Take(LogContext context)
+    {
+        if (_free.TryPop(out var lines))
+        {
+            lines.Context = context;
+            return lines;
+        }
+        return new DeferredLines(context, this);
+    }
+
+    public void Return(DeferredLines lines)
+    {
+        // Past a few hundred (as many requests as are open at once in a busy export) the rest go to the GC.
+        if (_free.Count < 1024)
+        {
+            _free.Push(lines);
+        }
+    }
+}
+
+/// <summary>
+/// The lines of one open request that a deferring reader held back, as written (before normalisation), each with the
+/// time of its event when the container gave one. Read back only if the request turns decisive; otherwise released
+/// when the request closes (see <see cref="DeferralBudget"/>).
+/// </summary>
+internal sealed class DeferredLines(LogContext context, DeferralBudget budget)
+{
+    private char[] _chars = new char[4096];
+    private int _length;
+    private readonly List<(int End, long? TimestampMs)> _lines = [];
+
+    public LogContext Context { get; set; } = context;
+
+    public void Add(ReadOnlySpan<char> line, long? timestampMs)
+    {
+        if (_length + line.Length > _chars.Length)
+        {
+            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _length + line.Length));
+        }
+        line.CopyTo(_chars.AsSpan(_length));
+        _length += line.Length;
+        budget.Chars += line.Length;
+        _lines.Add((_length, timestampMs));
+    }
+
+    /// <summary>The records the line readers would have made of these lines.</summary>
+    public IEnumerable<LogRecord> Records()
+    {
+        var start = 0;
+        foreach (var (end, ts) in _lines)
+        {
+            yield return ToRecord(_chars.AsSpan(start, end - start), ts, Context);
+            start = end;
+        }
+    }
+
+    /// <summary>Done with (read, or its request closed): the holder goes back to the budget's pool.</summary>
+    public void Release()
+    {
+        budget.Chars -= _length;
+        _length = 0;
+        _lines.Clear();
+        if (_chars.Length > 64 * 1024)
+        {
+            _chars = new char[4096]; // one long request must not keep a large buffer for all that follow
+        }
+        budget.Return(this);
+    }
+
+    /// <summary>One <c>(id) text</c> line or message as the text and JSON readers turn it into a record.</summary>
+    public static LogRecord ToRecord(ReadOnlySpan<char> line, long? timestampMs, LogContext context)
+    {
+        var normalized = LineNormalizer.Normalize(line.ToString());
+        var ts = timestampMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
+        return new LogRecord(normalized.RequestId, normalized.Timestamp ?? ts, normalized.Text, context);
+    }
+}

@@ -1,0 +1,62 @@
+using Remediator.Core.Diagnosis;
+using Remediator.Core.Ingest;
+
+namespace Remediator.Core.Scan;
+
+/// <summary>
+/// Feeds <c>(request-id) text</c> lines to a <see cref="DiagnosisBuilder"/>, holding back the lines of each request
+/// until one of them is decisive: most requests succeed, and their lines then cost a copy, not a string, a
+/// normalisation and a phrase scan each. The builder sees the same sequence as from the line readers, so the
+/// diagnosis is the same; see <see cref="DiagnosisBuilder.Defer"/>.
+/// </summary>
+internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context, long maxDeferredChars = DeferringFeed.MaxDeferredChars)
+{
+    /// <summary>Held-back chars across open requests (2 bytes each) before all of them are read in full.</summary>
+    public const long MaxDeferredChars = 8 * 1024 * 1024;
+
+    private readonly DeferralBudget _budget = new(maxDeferredChars);
+    private readonly char[] _lastId = new char[64];
+    private int _lastIdLength = -1;
+    private DiagnosisBuilder.OpenRequest? _last;
+
+    public long Records { get; private set; }
+
+    /// <param name="line">The line as written, starting with <c>(id)</c>; the caller checked that it is a plain one.</param>
+    /// <param name="id">The request id inside the parentheses.</param>
+    /// <param name="timestampMs">The event's time, when the container gives one.</param>
+    public void Line(ReadOnlySpan<char> line, ReadOnlySpan<char> id, long? timestampMs, LineKind kind)
+    {
+        Records++;
+        // Consecutive lines of one request are the common case: one comparison instead of a lookup.
+        if (_last is null || _last.Closed || !id.SequenceEqual(_lastId.AsSpan(0, Math.Max(0, _lastIdLength))))
+        {
+            _last = builder.FindOpen(id);
+            id.CopyTo(_lastId);
+            _lastIdLength = id.Length;
+        }
+        var open = _last;
+        if (open is { Promoted: true } || kind == LineKind.Decisive || kind == LineKind.Status && open is { HasStatus: true })
+        {
+            // Read in full; Add reads any held-back lines of the request first.
+            builder.Add(DeferredLines.ToRecord(line, timestampMs, context));
+            open ??= _last = builder.FindOpen(id);
+            if (open is not null)
+            {
+                open.Promoted = true;
+                open.HasStatus |= kind == LineKind.Status;
+            }
+            return;
+        }
+        open = _last = builder.Defer(open, id, context, completes: kind != LineKind.Deferrable);
+        if (open is not null)
+        {
+            (open.Deferred ??= _budget.Take(context)).Add(line, timestampMs);
+            open.HasStatus |= kind == LineKind.Status;
+        }
+        builder.Settle();
+        if (_budget.Exceeded)
+        {
+            builder.PromoteAll();
+        }
+    }
+}

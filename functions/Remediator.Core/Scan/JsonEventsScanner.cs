@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using Remediator.Core.Diagnosis;
+using Remediator.Core.Ingest;
+
+namespace Remediator.Core.Scan;
+
+/// <summary>
+/// Reads the <c>events</c> array of <c>aws logs filter-log-events</c> output (and a delivery's <c>logEvents</c>)
+/// event by event through <see cref="DeferringFeed"/>: an event <c>{logStreamName, timestamp, message, ingestionTime,
+/// eventId}</c> whose message is a plain <c>(id) text</c> line is read from its bytes with no string made; any other
+/// event goes through <see cref="JsonContainers.ElementRecords"/>, whose results are the reference.
+/// </summary>
+internal sealed class JsonEventsScanner
+{
+    private readonly DiagnosisBuilder _builder;
+    private byte[] _bytes = new byte[4096];
+    private char[] _chars = new char[4096];
+    private DeferringFeed? _feed;
+    private LogContext? _feedContext;
+    private readonly JsonTokenStream.ValueReader _readPlain;
+    // What ReadPlainEvent read of the last event: the chars of its message (-1: not a plain event) and its time.
+    private int _messageLength;
+    private long? _timestampMs;
+
+    public JsonEventsScanner(DiagnosisBuilder builder)
+    {
+        _builder = builder;
+        _readPlain = ReadPlainEvent;
+    }
+
+    public long Records { get; private set; }
+
+    /// <summary>Reads the array the stream is positioned on (its start token just read) into the builder.</summary>
+    public void ReadEvents(JsonTokenStream json, LogContext context)
+    {
+        if (_feed is null || _feedContext != context)
+        {
+            _feed = new DeferringFeed(_builder, context);
+            _feedContext = context;
+        }
+        var depth = json.Depth;
+        var index = 0;
+        while (json.Read() && json.Depth > depth)
+        {
+            if (json.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+            {
+                continue;
+            }
+            // One tokenisation per event: the plain reader reads its members on the way to its end.
+            if (!json.TryReadValue(_readPlain, out var value))
+            {
+                value = json.ReadValue();
+            }
+            else if (_messageLength >= 0)
+            {
+                var message = _chars.AsSpan(0, _messageLength);
+                if (TextExportScanner.Id(message) is { } c)
+                {
+                    // Every searched phrase holds a trigger: the exact search runs only where the trigger search hit.
+                    var text = message[(c + 1)..];
+                    var kind = PhraseTriage.NextCandidate(text) < 0 ? LineKind.Deferrable : PhraseTriage.Classify(text);
+                    var before = _feed.Records;
+                    _feed.Line(message, message[1..c], _timestampMs, kind);
+                    Records += _feed.Records - before;
+                    index++;
+                    continue;
+                }
+            }
+            foreach (var record in JsonContainers.ElementRecords(value, "events", index++, context, skipped: null) ?? [])
+            {
+                _builder.Add(record);
+                Records++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads an event whose members are exactly the CLI's (each at most once, <c>timestamp</c> an integer in the range
+    /// of dates, <c>message</c> a string of valid UTF-8) to its end: its text, decoded, is the first
+    /// <see cref="_messageLength"/> chars; any other event is declined (or, once read, has a length of -1).
+    /// </summary>
+    private JsonTokenStream.ValueRead ReadPlainEvent(ref Utf8JsonReader reader)
+    {
+        _messageLength = -1;
+        _timestampMs = null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return JsonTokenStream.ValueRead.Declined;
+        }
+        var seen = 0;
+        var messageLength = -1;
+        while (true)
+        {
+            if (!reader.Read())
+            {
+                return JsonTokenStream.ValueRead.NeedMore;
+            }
+            if (reader.TokenType != JsonTokenType.PropertyName)
+            {
+                // The end of the event: its members were all scalars, so this is its closing brace.
+                _messageLength = messageLength;
+                return JsonTokenStream.ValueRead.Done;
+            }
+            var member = reader.ValueTextEquals("message"u8) ? 1 : reader.ValueTextEquals("timestamp"u8) ? 2
+                : reader.ValueTextEquals("logStreamName"u8) ? 4 : reader.ValueTextEquals("ingestionTime"u8) ? 8
+                : reader.ValueTextEquals("eventId"u8) ? 16 : reader.ValueTextEquals("id"u8) ? 32 : 0;
+            if (member == 0 || (seen & member) != 0)
+            {
+                return JsonTokenStream.ValueRead.Declined;
+            }
+            if (!reader.Read())
+            {
+                return JsonTokenStream.ValueRead.NeedMore;
+            }
+            seen |= member;
+            switch (member)
+            {
+                case 1:
+                    if (reader.TokenType != JsonTokenType.String || (messageLength = Decode(ref reader)) < 0)
+                    {
+                        return JsonTokenStream.ValueRead.Declined;
+                    }
+                    break;
+                case 2:
+                    // DateTimeOffset's range: outside it the reference reader refuses the event.
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var ms) || ms is < -62_135_596_800_000 or > 253_402_300_799_999)
+                    {
+                        return JsonTokenStream.ValueRead.Declined;
+                    }
+                    _timestampMs = ms;
+                    break;
+                default:
+                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    {
+                        return JsonTokenStream.ValueRead.Declined;
+                    }
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The string token, unescaped and decoded into the char buffer; -1 when it is not valid UTF-8 or holds a lone surrogate.</summary>
+    private int Decode(ref Utf8JsonReader reader)
+    {
+        ReadOnlySpan<byte> utf8;
+        if (reader.ValueIsEscaped)
+        {
+            if (_bytes.Length < reader.ValueSpan.Length)
+            {
+                _bytes = new byte[reader.ValueSpan.Length * 2];
+            }
+            try
+            {
+                utf8 = _bytes.AsSpan(0, reader.CopyString(_bytes));
+            }
+            catch (InvalidOperationException)
+            {
+                return -1;
+            }
+        }
+        else
+        {
+            utf8 = reader.ValueSpan;
+        }
+        if (_chars.Length < utf8.Length)
+        {
+            _chars = new char[utf8.Length * 2];
+        }
+        // Validates and transcodes in one pass (ASCII at vector speed); an invalid sequence refuses the event.
+        return Utf8.ToUtf16(utf8, _chars, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done ? written : -1;
+    }
+}

@@ -1,0 +1,186 @@
+using System.Buffers;
+using Remediator.Core.Diagnosis;
+using Remediator.Core.Ingest;
+
+namespace Remediator.Core.Scan;
+
+/// <summary>
+/// Reads a plain-text execution-log export (<c>(request-id) text</c> lines, as CloudWatch stores them) in blocks of
+/// a million chars: a line is found with one vectorised search for the newline, its request compared with the line
+/// before, and the phrase table searched once per block (<see cref="PhraseTriage"/>); only lines of requests that turn
+/// decisive become strings (<see cref="DeferringFeed"/>). At the first line of any other shape (a continuation line, a
+/// timestamp, a shortened id, colour codes, a pasted escape, a line past the length cap) it hands the rest of the
+/// input, from the line before, to <see cref="TextLogReader"/>, whose results are the reference.
+/// </summary>
+internal static class TextExportScanner
+{
+    private const int BlockChars = 1 << 20;
+    private static readonly SearchValues<char> IdChars = SearchValues.Create("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-");
+    private static readonly SearchValues<char> Unusual = SearchValues.Create("\x1b\\");
+
+    /// <summary>Reads <paramref name="reader"/> into <paramref name="builder"/>; returns the records read.</summary>
+    public static long Read(TextReader reader, LogContext context, DiagnosisBuilder builder, long maxDeferredChars = DeferringFeed.MaxDeferredChars)
+    {
+        var feed = new DeferringFeed(builder, context, maxDeferredChars);
+        var buffer = ArrayPool<char>.Shared.Rent(BlockChars);
+        try
+        {
+            var length = 0;      // chars in the buffer
+            var scan = 0;        // start of the first line not yet looked at
+            var pending = -1;    // the last plain line: committed once the next line shows it is not continued
+            var pendingEnd = 0;
+            var candidate = -1;  // next possible phrase at or after the pending line; length when none; -1 unknown
+            var unusual = -1;    // next colour code or backslash at or after the current line; as candidate
+            var eof = false;
+            while (true)
+            {
+                var nl = buffer.AsSpan(scan, length - scan).IndexOf('\n');
+                int lineEnd, next;
+                if (nl >= 0)
+                {
+                    lineEnd = scan + nl;
+                    next = lineEnd + 1;
+                }
+                else if (eof)
+                {
+                    if (scan == length)
+                    {
+                        break;
+                    }
+                    lineEnd = next = length;
+                }
+                else
+                {
+                    var keep = pending >= 0 ? pending : scan;
+                    if (length - keep >= TextLogReader.MaxLineChars)
+                    {
+                        return feed.Records + Fallback(buffer, keep, length, reader, context, builder);
+                    }
+                    buffer.AsSpan(keep, length - keep).CopyTo(buffer);
+                    length -= keep;
+                    scan -= keep;
+                    pending = pending >= 0 ? 0 : -1;
+                    pendingEnd -= keep;
+                    candidate = -1;
+                    unusual = -1;
+                    var read = reader.Read(buffer, length, buffer.Length - length);
+                    eof = read == 0;
+                    length += read;
+                    continue;
+                }
+                var line = buffer.AsSpan(scan, lineEnd - scan);
+                if (line.Length > 0 && line[^1] == '\r')
+                {
+                    line = line[..^1];
+                }
+                if (!line.IsWhiteSpace())
+                {
+                    if (unusual < scan)
+                    {
+                        // Searched once for many lines: most lines hold neither, and then cost no search of their own.
+                        var found = buffer.AsSpan(scan, length - scan).IndexOfAny(Unusual);
+                        unusual = found < 0 ? length : scan + found;
+                    }
+                    if (line.Length >= TextLogReader.MaxLineChars || Id(line, mayBeUnusual: unusual < scan + line.Length) is null)
+                    {
+                        return feed.Records + Fallback(buffer, pending >= 0 ? pending : scan, length, reader, context, builder);
+                    }
+                    if (pending >= 0)
+                    {
+                        Commit(feed, buffer.AsSpan(pending, pendingEnd - pending), buffer, length, ref candidate, pending);
+                    }
+                    pending = scan;
+                    pendingEnd = scan + line.Length;
+                }
+                // A blank line is skipped by the line reader too, and does not end a record.
+                scan = next;
+            }
+            if (pending >= 0)
+            {
+                Commit(feed, buffer.AsSpan(pending, pendingEnd - pending), buffer, length, ref candidate, pending);
+            }
+            return feed.Records;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    private static void Commit(DeferringFeed feed, ReadOnlySpan<char> line, char[] buffer, int length, ref int candidate, int start)
+    {
+        if (candidate < start)
+        {
+            var found = PhraseTriage.NextCandidate(buffer.AsSpan(start, length - start));
+            candidate = found < 0 ? length : start + found;
+        }
+        var close = line.IndexOf(')');
+        // The text after the id is all the reader's evidence sees of the line (LineNormalizer drops "(id) ").
+        var kind = candidate < start + line.Length ? PhraseTriage.Classify(line[(close + 1)..]) : LineKind.Deferrable;
+        feed.Line(line, line[1..close], null, kind);
+    }
+
+    /// <summary>
+    /// The index of the <c>)</c> closing a full request id when the line is <c>(id) text</c> read exactly as the
+    /// normaliser reads it, with nothing it would treat otherwise: no colour codes, no <c>\n</c> escapes, a text that
+    /// does not start with <c>{</c> (a JSON entry); null for any other line.
+    /// </summary>
+    internal static int? Id(ReadOnlySpan<char> line) => Id(line, mayBeUnusual: true);
+
+    // mayBeUnusual: false when the caller knows the line holds neither an escape char nor a backslash.
+    private static int? Id(ReadOnlySpan<char> line, bool mayBeUnusual)
+    {
+        if (line.Length < 12 || line[0] != '(')
+        {
+            return null;
+        }
+        var close = line.IndexOf(')');
+        if (close is < 9 or > 65 || line[1..close].ContainsAnyExcept(IdChars))
+        {
+            return null;
+        }
+        var text = line[(close + 1)..].TrimStart(' ');
+        if (text.IsEmpty || text[0] == '{' || char.IsWhiteSpace(text[0]))
+        {
+            return null;
+        }
+        if (mayBeUnusual && line.ContainsAny(Unusual) && (line.Contains('\x1b') || line.Contains(@"\n", StringComparison.Ordinal)))
+        {
+            return null;
+        }
+        return close;
+    }
+
+    private static long Fallback(char[] buffer, int from, int length, TextReader rest, LogContext context, DiagnosisBuilder builder)
+    {
+        var records = 0L;
+        foreach (var record in TextLogReader.Read(new ResumedReader(buffer.AsMemory(from, length - from), rest), context))
+        {
+            builder.Add(record);
+            records++;
+        }
+        return records;
+    }
+
+    /// <summary>The chars already decoded, then the rest of the reader.</summary>
+    private sealed class ResumedReader(ReadOnlyMemory<char> head, TextReader rest) : TextReader
+    {
+        private ReadOnlyMemory<char> _head = head;
+
+        public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
+
+        public override int Read(Span<char> buffer)
+        {
+            if (_head.IsEmpty)
+            {
+                return rest.Read(buffer);
+            }
+            var n = Math.Min(buffer.Length, _head.Length);
+            _head.Span[..n].CopyTo(buffer);
+            _head = _head[n..];
+            return n;
+        }
+
+        public override int Peek() => _head.IsEmpty ? rest.Peek() : _head.Span[0];
+    }
+}
