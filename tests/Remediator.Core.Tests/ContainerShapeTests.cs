@@ -9,7 +9,8 @@ namespace Remediator.Core.Tests;
 /// The diagnosis does not depend on the container: every CloudWatch-form execution-log fixture, re-packed into a
 /// subscription envelope (gzip + base64), filter-log-events JSON, a Logs Insights CSV and a trickling stream, and
 /// written out in every shape the README lists (aws logs tail's formats, console copies, ISO prefixes, shortened ids,
-/// Insights JSON, a decoded DATA_MESSAGE), gives the same findings as the plain file.
+/// Insights JSON, a decoded DATA_MESSAGE), gives the same findings as the plain file; so does every console-test
+/// fixture with an ISO time, row numbers or tabs in front. The renderers are <see cref="LogShapes"/>'.
 /// </summary>
 public class ContainerShapeTests
 {
@@ -47,7 +48,7 @@ public class ContainerShapeTests
     [MemberData(nameof(ExecutionLogs))]
     public void Diagnose_RepackedAsFilterLogEvents_SameFindings(string fixture)
     {
-        var json = Fixtures.FilterLogEvents(Events(fixture));
+        var json = Encoding.UTF8.GetBytes(LogShapes.Render("filter-log-events", Events(fixture), Group));
 
         var result = Diagnoser.Diagnose(new TrickleStream(json, 7), LogContext.For("filter-log-events"));
 
@@ -58,13 +59,7 @@ public class ContainerShapeTests
     [MemberData(nameof(ExecutionLogs))]
     public void Diagnose_RepackedAsInsightsCsv_SameFindings(string fixture)
     {
-        var csv = new StringBuilder("@timestamp,@message,@log\n");
-        foreach (var line in Events(fixture))
-        {
-            csv.Append("2024-05-01 13:05:20.000,\"").Append(line.Replace("\"", "\"\"", StringComparison.Ordinal)).Append("\",123456789012:").Append(Group).Append('\n');
-        }
-
-        var result = Fixtures.DiagnoseText(csv.ToString());
+        var result = Fixtures.DiagnoseText(LogShapes.Render("insights-csv", Events(fixture), Group));
 
         Signature(result).ShouldBe(Signature(Plain(fixture)));
         result.Findings.ShouldAllBe(f => f.Key.ApiId == "a1b2c3d4e5" && f.FirstSeen != null);
@@ -79,58 +74,12 @@ public class ContainerShapeTests
         Signature(result).ShouldBe(Signature(Plain(fixture)));
     }
 
-    /// <summary>
-    /// The shapes the README lists that are text or JSON around the same events, one renderer each: events in, the
-    /// file a person would have in hand out. The awscli formats follow awscli 2.9's formatters (customizations/logs/tail.py,
-    /// as in fixtures/shapes); the console's as its copy buttons and expanded rows give them.
-    /// </summary>
-    private static readonly Dictionary<string, Func<IReadOnlyList<string>, string>> Renderers = new(StringComparer.Ordinal)
-    {
-        ["tail-detailed"] = events => Lines(events, (e, i) => $"{Time(i):yyyy-MM-ddTHH:mm:ss.ffffff}+00:00 {Stream} {e}"),
-        ["tail-short"] = events => Lines(events, (e, i) => $"{Time(i):yyyy-MM-ddTHH:mm:ss} {e}"),
-        ["tail-color"] = events => Lines(events, (e, i) => $"\u001b[32m{Time(i):yyyy-MM-ddTHH:mm:ss.ffffff}+00:00\u001b[0m \u001b[36m{Stream}\u001b[0m {e}"),
-        ["tail-group"] = events => Lines(events, (e, i) => $"{Group} {Time(i):yyyy-MM-ddTHH:mm:ss.ffffff}+00:00 {Stream} {e}"),
-        ["console-numbered"] = events => Lines(events, (e, i) => $"{i + 1} {Time(i):yyyy-MM-ddTHH:mm:ss.fff}Z {e}"),
-        ["console-tabs"] = events => Lines(events, (e, i) => $"{Time(i):yyyy-MM-ddTHH:mm:ss.fff}Z\t{e}"),
-        ["console-numbered-tabs"] = events => Lines(events, (e, i) => $"{i + 1}\t{Time(i):yyyy-MM-ddTHH:mm:ss.fff}Z\t{e}"),
-        ["console-pipes"] = events => "-- | --\n" + Lines(events, (e, i) => $"  | {Time(i):yyyy-MM-ddTHH:mm:ss.fff}Z | {e}"),
-        ["iso"] = events => Lines(events, (e, i) => $"{Time(i):yyyy-MM-ddTHH:mm:ss.fff}Z {e}"),
-        ["shortened-ids"] = events => Lines(events, (e, _) => ShortenId(e)),
-        ["insights-json"] = events => JsonOf(w =>
-        {
-            w.WriteStartArray();
-            for (var i = 0; i < events.Count; i++)
-            {
-                w.WriteStartObject();
-                w.WriteString("@timestamp", $"{Time(i):yyyy-MM-dd HH:mm:ss.fff}");
-                w.WriteString("@message", events[i]);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        }),
-        ["data-message"] = events => JsonOf(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("messageType", "DATA_MESSAGE");
-            w.WriteString("owner", "123456789012");
-            w.WriteString("logGroup", Group);
-            w.WriteString("logStream", Stream);
-            w.WriteStartArray("subscriptionFilters");
-            w.WriteStringValue("remediator");
-            w.WriteEndArray();
-            w.WriteStartArray("logEvents");
-            for (var i = 0; i < events.Count; i++)
-            {
-                w.WriteStartObject();
-                w.WriteString("id", $"3864{i:D20}");
-                w.WriteNumber("timestamp", Time(i).ToUnixTimeMilliseconds());
-                w.WriteString("message", events[i]);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }),
-    };
+    /// <summary>The shapes of <see cref="LogShapes"/> that hold execution-log lines as text (the containers have their own tests above).</summary>
+    private static readonly string[] TextShapes =
+    [
+        "tail-detailed", "tail-short", "tail-color", "tail-group", "console-numbered", "console-tabs", "console-numbered-tabs",
+        "console-pipes", "iso", "shortened-ids", "insights-json", "data-message",
+    ];
 
     public static TheoryData<string, string> ExecutionLogsInEveryShape
     {
@@ -139,7 +88,7 @@ public class ContainerShapeTests
             var data = new TheoryData<string, string>();
             foreach (var fixture in ExecutionLogs)
             {
-                foreach (var shape in Renderers.Keys)
+                foreach (var shape in TextShapes)
                 {
                     data.Add(fixture, shape);
                 }
@@ -152,7 +101,7 @@ public class ContainerShapeTests
     [MemberData(nameof(ExecutionLogsInEveryShape))]
     public void Diagnose_ShapedAsPeopleGetIt_SameFindings(string fixture, string shape)
     {
-        var result = Fixtures.DiagnoseText(Renderers[shape](Events(fixture)));
+        var result = Fixtures.DiagnoseText(LogShapes.Render(shape, Events(fixture), Group));
 
         var plain = Plain(fixture);
         if (shape == "shortened-ids")
@@ -171,25 +120,40 @@ public class ContainerShapeTests
         result.Warnings.ShouldBe(plain.Warnings);
     }
 
-    private static readonly DateTimeOffset Start = new(2024, 5, 2, 16, 9, 42, 123, TimeSpan.Zero);
-    private const string Stream = "c9f0f895fb98ab9156f5a0b47e7b1e2a";
+    /// <summary>
+    /// The console's test output (<c>Thu Apr 05 11:12:53 UTC 2018 : text</c>, no request id: one request) pasted with an
+    /// ISO time in front, copied with row numbers, tabs or both, or with a ticket's line numbers.
+    /// </summary>
+    private static readonly string[] ConsoleTestShapes =
+        ["iso", "console-numbered", "console-tabs", "console-numbered-tabs", "row-numbered", "row-numbered-tabs"];
 
-    private static DateTimeOffset Time(int i) => Start.AddMilliseconds(i);
-
-    private static string Lines(IReadOnlyList<string> events, Func<string, int, string> line) =>
-        string.Concat(events.Select((e, i) => line(e, i) + "\n"));
-
-    /// <summary>"(a8d3a6db-9d36-...) text" as "(a8d3a6db...) text": the prefix only, ids inside the text stay whole.</summary>
-    private static string ShortenId(string e) => e.StartsWith('(') && e.IndexOf(')') is > 9 and var close ? $"({e[1..9]}...){e[(close + 1)..]}" : e;
-
-    private static string JsonOf(Action<Utf8JsonWriter> write)
+    public static TheoryData<string, string> ConsoleTestLogsInEveryShape
     {
-        var json = new MemoryStream();
-        using (var w = new Utf8JsonWriter(json, new JsonWriterOptions { Indented = true }))
+        get
         {
-            write(w);
+            var data = new TheoryData<string, string>();
+            foreach (var f in Directory.GetFiles(Path.Combine(Fixtures.Root, "causes"), "*__execution-console*.log").Order(StringComparer.Ordinal))
+            {
+                foreach (var shape in ConsoleTestShapes)
+                {
+                    data.Add(Path.GetRelativePath(Fixtures.Root, f), shape);
+                }
+            }
+            return data;
         }
-        return Encoding.UTF8.GetString(json.ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(ConsoleTestLogsInEveryShape))]
+    public void Diagnose_ConsoleTestLogShapedAsPeopleGetIt_SameFindings(string fixture, string shape)
+    {
+        var events = LogShapes.Events(fixture, line => line.AsSpan().TrimStart() is var s && LineNormalizer.TryTimestamp(ref s) is not null);
+
+        var result = Fixtures.DiagnoseText(LogShapes.Render(shape, events, Group));
+
+        var plain = Plain(fixture);
+        LogShapes.Signature(result, api: true).ShouldBe(LogShapes.Signature(plain, api: true));
+        result.Warnings.ShouldBe(plain.Warnings);
     }
 
     [Fact]
@@ -252,26 +216,9 @@ public class ContainerShapeTests
     }
 
     /// <summary>The CloudWatch events of a file: a line that does not start with "(id)" continues the event before it.</summary>
-    private static List<string> Events(string fixture)
-    {
-        var events = new List<string>();
-        foreach (var line in File.ReadAllLines(Fixtures.PathOf(fixture)).Where(l => l.Length > 0))
-        {
-            if (line.StartsWith('(') || events.Count == 0)
-            {
-                events.Add(line);
-            }
-            else
-            {
-                events[^1] += "\n" + line;
-            }
-        }
-        return events;
-    }
+    private static List<string> Events(string fixture) => LogShapes.Events(fixture, line => line.StartsWith('('));
 
     private static DiagnosisResult Plain(string fixture) => Fixtures.Diagnose(fixture);
 
-    private static string Signature(DiagnosisResult r, bool ids = true) => string.Join(" | ", r.Findings.Select(f =>
-        $"{f.Cause.ToName()} {f.Status} x{f.Count} {f.Key.HttpMethod} {f.Key.ResourcePath} {f.Key.FunctionArn}:{f.Key.Qualifier} [{(ids ? string.Join(',', f.RequestIds) : f.RequestIds.Count)}] {f.ErrorType} {f.ErrorMessage} {f.Evidence}"))
-        + $" / {r.Summary.Requests} {r.Summary.Failed}";
+    private static string Signature(DiagnosisResult r, bool ids = true) => LogShapes.Signature(r, ids);
 }

@@ -61,6 +61,9 @@ public class InputShapeTests
     // The group in front (awslogs, tails of several groups pasted together).
     [InlineData("API-Gateway-Execution-Logs_a1b2c3d4e5/prod 2024-05-02T16:09:42.123000+00:00 8f14e45fceea167a5a36dedd4bea2543 (a8d3a6db-9d36-4a29-8e87-b25dfe593bc2) Method completed with status: 502",
         "a8d3a6db-9d36-4a29-8e87-b25dfe593bc2", "API-Gateway-Execution-Logs_a1b2c3d4e5/prod", "Method completed with status: 502")]
+    // An access-log group of its owner's naming, before the whole of the detailed format (a time, then a stream).
+    [InlineData("books-api-access-logs 2024-05-02T16:09:42.123000+00:00 c9f0f895fb98ab9156f5a0b47e7b1e2a {\"requestId\":\"x\",\"status\":\"502\"}",
+        null, "books-api-access-logs", "{\"requestId\":\"x\",\"status\":\"502\"}")]
     [InlineData("/aws/lambda/orders-api 2024/05/02/[$LATEST]8f14e45fceea167a5a36dedd4bea2543 START RequestId: 4299ee26-8d1d-4ea9-bd43-77b85ed96cfe Version: $LATEST",
         null, "/aws/lambda/orders-api", "START RequestId: 4299ee26-8d1d-4ea9-bd43-77b85ed96cfe Version: $LATEST")]
     // Console copies: row numbers, tabs, both, pipes.
@@ -75,6 +78,9 @@ public class InputShapeTests
     // Shortened ids, kept as written.
     [InlineData("(4f2a...) Execution failed due to a timeout error", "4f2a...", null, "Execution failed due to a timeout error")]
     [InlineData("(4f2a…9e1f) Execution failed due to a timeout error", "4f2a…9e1f", null, "Execution failed due to a timeout error")]
+    // The console's test output with a row number or a time in front; its weekday need not match the date (AWS's own article has a Thursday 4 May 2024).
+    [InlineData("3 Thu May 04 17:48:21 UTC 2024 : Method completed with status: 500", null, null, "Method completed with status: 500")]
+    [InlineData("2024-05-02T16:09:42.123Z Thu Apr 05 11:12:53 UTC 2018 : Method completed with status: 500", null, null, "Method completed with status: 500")]
     // A number that is not a row number stays.
     [InlineData("502 Bad Gateway", null, null, "502 Bad Gateway")]
     public void Normalize_ToolAndConsolePrefixes_Stripped(string line, string? requestId, string? group, string text)

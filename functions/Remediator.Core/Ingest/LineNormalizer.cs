@@ -15,7 +15,9 @@ internal readonly record struct NormalizedLine(string? RequestId, DateTimeOffset
 /// </summary>
 internal static class LineNormalizer
 {
-    private static readonly string[] ConsoleFormats = ["ddd MMM dd HH:mm:ss 'UTC' yyyy", "ddd MMM d HH:mm:ss 'UTC' yyyy"];
+    // Without the weekday: a parse checks it against the date, and pasted console lines are not always consistent
+    // (AWS's own knowledge-center article on VPC-link 500s shows "Thu May 04 ... 2024", a Saturday).
+    private static readonly string[] ConsoleFormats = ["MMM dd HH:mm:ss 'UTC' yyyy", "MMM d HH:mm:ss 'UTC' yyyy"];
 
     public static NormalizedLine Normalize(string line)
     {
@@ -66,6 +68,12 @@ internal static class LineNormalizer
                 text = text[2..]; // the console's "timestamp | message" copy
             }
             SkipStreamName(ref text);
+            // The console's test output pasted with a time of its own in front ("2024-...Z Thu Apr 05 11:12:53 UTC 2018 : text"):
+            // the second time goes too, or the evidence keeps it. Only the console form: a Lambda line's own ISO time is read there.
+            if (text.Length > 0 && char.IsAsciiLetterUpper(text[0]))
+            {
+                TryTimestamp(ref text);
+            }
         }
         var requestId = TryRequestId(ref text);
         var content = text.ToString();
@@ -192,21 +200,28 @@ internal static class LineNormalizer
     /// </summary>
     private static string? TryLogGroup(ref ReadOnlySpan<char> text)
     {
-        if (text.Length < 30 || !(text.StartsWith("API-Gateway-Execution-Logs_") || text.StartsWith("/aws/")))
+        if (text.Length < 30)
         {
             return null;
         }
+        // An access-log group is named by its owner ("books-api-access-logs"): any name is taken, but only in front of
+        // the whole of aws logs tail's detailed format, a time and then a stream name.
+        var known = text.StartsWith("API-Gateway-Execution-Logs_") || text.StartsWith("/aws/");
         var space = text.IndexOfAny(' ', '\t');
-        if (space < 0)
+        if (space < 0 || !known && (!IsGroupName(text[..space]) || text[space] != ' '))
         {
             return null;
         }
         var group = text[..space];
         var rest = text[(space + 1)..].TrimStart(" \t");
         var probe = rest;
-        if (TryTimestamp(ref probe) is not null)
+        if (TryTimestamp(ref probe) is not null && (known || SkipStreamName(ref probe)))
         {
             text = rest; // the caller reads the time, then the stream
+        }
+        else if (!known)
+        {
+            return null;
         }
         else if (SkipStreamName(ref probe))
         {
@@ -218,6 +233,10 @@ internal static class LineNormalizer
         }
         return group.ToString();
     }
+
+    /// <summary>CloudWatch's log group name characters (letters, digits, <c>_ - / . #</c>); a row number is not one.</summary>
+    private static bool IsGroupName(ReadOnlySpan<char> token) =>
+        !token.ContainsAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-/.#") && token.ContainsAnyExcept("0123456789");
 
     /// <summary>A row number in front of a console or Insights copy: "12\t2024-..." or "12 2024-...".</summary>
     private static void SkipRowNumber(ref ReadOnlySpan<char> text)
@@ -232,9 +251,11 @@ internal static class LineNormalizer
             return;
         }
         var rest = text[digits..].TrimStart(" \t");
-        // Only before a timestamp (or, after a tab, before a request id): "502 Bad Gateway" keeps its number.
+        // Only before a timestamp, ISO or the console's (or, after a tab, before a request id): "502 Bad Gateway" keeps its number.
+        var probe = rest;
         if (rest.Length >= 19 && char.IsAsciiDigit(rest[0]) && rest[4] == '-' && rest[10] is 'T' or ' '
-            || text[digits] == '\t' && rest.StartsWith("("))
+            || text[digits] == '\t' && rest.StartsWith("(")
+            || rest.Length > 0 && char.IsAsciiLetterUpper(rest[0]) && TryTimestamp(ref probe) is not null)
         {
             text = rest;
         }
@@ -299,11 +320,11 @@ internal static class LineNormalizer
             }
             return null;
         }
-        if (text.Length >= 28 && char.IsAsciiLetterUpper(text[0]) && text[3] == ' ')
+        if (text.Length >= 28 && char.IsAsciiLetterUpper(text[0]) && char.IsAsciiLetterLower(text[1]) && char.IsAsciiLetterLower(text[2]) && text[3] == ' ')
         {
             var colon = text.IndexOf(" : ", StringComparison.Ordinal);
             if (colon is >= 27 and <= 29 &&
-                DateTime.TryParseExact(text[..colon], ConsoleFormats, CultureInfo.InvariantCulture,
+                DateTime.TryParseExact(text[4..colon], ConsoleFormats, CultureInfo.InvariantCulture,
                     DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var ts))
             {
                 text = text[(colon + 3)..];

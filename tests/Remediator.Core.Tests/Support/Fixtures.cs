@@ -51,31 +51,8 @@ public static class Fixtures
     public static byte[] WrapEnvelope(byte[] dataMessage) => SubscriptionPayload.Wrap(dataMessage);
 
     /// <summary>Lines as <c>aws logs filter-log-events</c> prints them: indented JSON, one event per line, a millisecond apart.</summary>
-    public static byte[] FilterLogEvents(IEnumerable<string> lines)
-    {
-        var json = new MemoryStream();
-        using (var w = new System.Text.Json.Utf8JsonWriter(json, new System.Text.Json.JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteStartArray("events");
-            var t = 1_714_568_720_000L;
-            foreach (var line in lines.Where(l => l.Length > 0))
-            {
-                w.WriteStartObject();
-                w.WriteString("logStreamName", "0123456789abcdef0123456789abcdef");
-                w.WriteNumber("timestamp", t++);
-                w.WriteString("message", line);
-                w.WriteNumber("ingestionTime", t + 500);
-                w.WriteString("eventId", "3864" + t);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("searchedLogStreams");
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return json.ToArray();
-    }
+    public static byte[] FilterLogEvents(IEnumerable<string> lines) =>
+        System.Text.Encoding.UTF8.GetBytes(LogShapes.Render("filter-log-events", lines.Where(l => l.Length > 0).ToList(), "API-Gateway-Execution-Logs_a1b2c3d4e5/prod"));
 }
 
 /// <summary>A stream that hands out at most <c>chunk</c> bytes per read: proves the readers refill correctly.</summary>
