@@ -70,6 +70,15 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     }
 
     private const int MaxHeldText = 256 * 1024;
+
+    private void FlushHeld()
+    {
+        if (_held is { } held)
+        {
+            _held = null;
+            AddEvent(held);
+        }
+    }
     private LogRecord? _held;
 
     private static bool IsContinuation(in LogRecord record) =>
@@ -125,11 +134,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     /// <summary>Closes every open request (end of input) and returns the diagnosis of everything added so far.</summary>
     public DiagnosisResult Build()
     {
-        if (_held is { } held)
-        {
-            _held = null;
-            AddEvent(held);
-        }
+        FlushHeld();
         foreach (var key in _open.Keys.ToList())
         {
             Close(key);
@@ -314,6 +319,8 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     /// </summary>
     internal OpenRequest? Defer(OpenRequest? open, ReadOnlySpan<char> id, LogContext context, bool completes)
     {
+        // An event Add is holding back for continuation rows came first: it counts first, as it would through Add.
+        FlushHeld();
         _seq++;
         open ??= OpenOrNull(id.ToString(), context);
         if (open is not null)
