@@ -48,6 +48,12 @@ internal static class DiagnoseCommand
                     stderr.WriteLine("remediator diagnose: either files or a live read (--api, --since, --follow), not both. Try 'remediator diagnose --help'.");
                     return RemediatorCommand.UsageOrInputError;
                 }
+                if (parse.GetValue(format) == ReportOutput.Html || parse.GetValue(output) is not null)
+                {
+                    // The live read does not record the timeline yet: refuse rather than print something else.
+                    stderr.WriteLine("remediator diagnose: --format html and -o are for files; a live read prints text, json or markdown to standard output (redirect it to keep it).");
+                    return RemediatorCommand.UsageOrInputError;
+                }
                 var liveColour = parse.GetValue(format) == "text" && !parse.GetValue(noColor) && !Console.IsOutputRedirected
                     && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR")) && ReferenceEquals(stdout, Console.Out);
                 using var interrupt = Live.LiveEnvironment.CtrlC(ct);

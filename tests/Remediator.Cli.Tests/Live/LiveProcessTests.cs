@@ -70,6 +70,18 @@ public sealed class LiveProcessTests : IDisposable
         stderr.ShouldContain("either files or a live read");
     }
 
+    [Theory]
+    [InlineData("--format", "html")]
+    [InlineData("-o", "/tmp/remediator-live-report.txt")]
+    public void Diagnose_LiveReadWithAFileOnlyOutput_UsageErrorNothingRead(string option, string value)
+    {
+        var (code, stdout, stderr) = CliProcess.Run(["diagnose", "--api", LiveScenario.RestApi, "--since", "1h", option, value], _ => { });
+
+        code.ShouldBe(2);
+        stderr.ShouldContain("--format html and -o are for files");
+        stdout.ShouldBeEmpty();
+    }
+
     [Fact]
     public void Diagnose_NoRegion_SaysHowToGiveOne()
     {
