@@ -24,7 +24,7 @@ catch (Exception e)
 }
 await loop.RunAsync(async (invocation, ct) =>
 {
-    var outcome = await pipeline.ProcessAsync(new MemoryStream(invocation.Event, writable: false), ct, invocation.Deadline);
-    return outcome.ToJsonStream();
+    // A subscription delivery, or a Kinesis batch of them (the organization's fan-in).
+    return await Remediator.Function.Pipeline.Invocation.HandleAsync(pipeline, invocation.Event, ct, invocation.Deadline);
 }, CancellationToken.None);
 return 0;

@@ -27,8 +27,8 @@ public sealed class Handler
 
     public async Task<Stream> Handle(Stream input)
     {
-        var outcome = await _pipeline.ProcessAsync(input).ConfigureAwait(false);
-        return outcome.ToJsonStream();
+        // A subscription delivery, or a Kinesis batch of them (the organization's fan-in): Invocation tells them apart.
+        return await Invocation.HandleAsync(_pipeline, input).ConfigureAwait(false);
     }
 }
 
@@ -40,8 +40,16 @@ public static class Composition
     {
         var options = FunctionOptions.Load(env);
         var log = new JsonLog(output ?? RawStdout(), options.LogLevel, time);
-        return new DeliveryPipeline(options, Sns(options.TopicArn, env, time, http, credentials), time, log, Repairer(options, env, time, http, credentials));
+        var repairer = Repairer(options, env, time, http, credentials);
+        return new DeliveryPipeline(options, Sns(options.TopicArn, env, time, http, credentials), time, log, repairer,
+            repairer is null ? null : Accounts(options, env, time, http, credentials));
     }
+
+    /// <summary>Repair in other accounts of the organization through their member roles (Organization/).</summary>
+    public static Organization.AccountRepairers Accounts(FunctionOptions options, Func<string, string?> env, TimeProvider time, HttpClient? http = null,
+        ICredentialSource? credentials = null) =>
+        Organization.AccountRepairers.Create(options, Organization.OrganizationOptions.Load(env, options.TopicArn), env, time, http ?? SharedHttp,
+            credentials ?? new DefaultCredentialSource(), member => Repairer(options, env, time, http, member)!);
 
     /// <summary>The repair step, or null when repair is off. Reads API Gateway and Lambda (and in auto mode writes Lambda
     /// policies) through the endpoints the AWS conventions select for the function's region.</summary>

@@ -45,6 +45,9 @@ public enum RefusalReason
     /// <summary>API Gateway invokes through a credentials role (or could not assume it): the role's trust policy and
     /// permissions are at fault, and a resource-policy statement would not help.</summary>
     CredentialsRole,
+    /// <summary>The API is in another account than the function's, and no member role may be assumed there (none
+    /// configured, the account not listed, or the role cannot be assumed).</summary>
+    NoMemberRole,
 }
 
 /// <summary>What a repair planned, did or refused, with why: published like a finding with its own cause value.</summary>
@@ -81,6 +84,7 @@ public sealed record RepairReport(Finding Finding, RepairResult Result, Permissi
         RefusalReason.VerificationFailed => "verification_failed",
         RefusalReason.LimitReached => "limit_reached",
         RefusalReason.CredentialsRole => "credentials_role",
+        RefusalReason.NoMemberRole => "no_member_role",
         _ => "statement_conflict",
     };
 }

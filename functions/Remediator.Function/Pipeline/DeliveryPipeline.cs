@@ -14,16 +14,32 @@ namespace Remediator.Function.Pipeline;
 /// One delivery, start to end: decode → diagnose → (repair, next) → notify → metrics. It lives as long as the
 /// execution environment, so the alert gate's cooldown spans invocations.
 /// </summary>
-public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher publisher, TimeProvider time, JsonLog log, PermissionRepairer? repairer = null)
+public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher publisher, TimeProvider time, JsonLog log, PermissionRepairer? repairer = null,
+    Organization.AccountRepairers? accounts = null)
 {
     private static readonly TimeSpan SafetyMargin = TimeSpan.FromMilliseconds(500);
     private readonly AlertGate _gate = new(options.Cooldown);
 
     public FunctionOptions Options => options;
 
+    public JsonLog Log => log;
+
+    public TimeProvider Time => time;
+
+    /// <summary>
+    /// Several deliveries of one owner account diagnosed and notified as one (a Kinesis batch's group, KinesisBatch):
+    /// each is an <c>{"awslogs":{"data":...}}</c> envelope. <paramref name="ownerAccount"/> fills the account where
+    /// the lines do not show it, and selects the repair credentials (AccountRepairers).
+    /// </summary>
+    public Task<DeliveryOutcome> ProcessAsync(IReadOnlyList<byte[]> envelopes, string? ownerAccount, DateTimeOffset? invocationDeadline, CancellationToken ct = default) =>
+        ProcessAsync(() => envelopes, ct, invocationDeadline, ownerAccount);
+
     /// <param name="invocationDeadline">The invocation's own deadline when the host knows it (the Runtime API's
     /// Lambda-Runtime-Deadline-Ms); the time budget applies otherwise, and the earlier of the two wins.</param>
-    public async Task<DeliveryOutcome> ProcessAsync(Stream input, CancellationToken ct = default, DateTimeOffset? invocationDeadline = null)
+    public Task<DeliveryOutcome> ProcessAsync(Stream input, CancellationToken ct = default, DateTimeOffset? invocationDeadline = null, string? ownerAccount = null) =>
+        ProcessAsync(() => [InputReader.ReadCapped(input, options.ReadLimits.MaxEnvelopeBytes, "the delivery")], ct, invocationDeadline, ownerAccount);
+
+    private async Task<DeliveryOutcome> ProcessAsync(Func<IEnumerable<byte[]>> envelopes, CancellationToken ct, DateTimeOffset? invocationDeadline, string? ownerAccount)
     {
         var started = time.GetTimestamp();
         var deadline = time.GetUtcNow() + options.TimeBudget;
@@ -34,7 +50,7 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
 
         // 1. Decode and diagnose, streaming: base64 → gzip → JSON events → requests → findings.
         var builder = new DiagnosisBuilder();
-        var (logEvents, skippedEvents, control) = Decode(input, builder, started);
+        var (logEvents, skippedEvents, control) = Decode(envelopes, builder, started);
         var diagnosis = builder.Build();
 
         // 2. Gate, then repair: a finding alerted within the cooldown is neither repaired nor sent again; one that is
@@ -46,10 +62,11 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
         var suppressed = 0;
         var belowThreshold = 0;
         var session = repairer?.NewSession();
+        var memberSessions = new Dictionary<string, (Organization.AccountRepairer Choice, RepairSession? Session)>(StringComparer.Ordinal);
         foreach (var found in diagnosis.Findings)
         {
             // The region and account the function knows fill what the filtered lines do not show.
-            var finding = ResolvedFinding.InContext(found, options.Region, null);
+            var finding = ResolvedFinding.InContext(found, options.Region, ownerAccount);
             var critical = FindingMessages.Severity(finding.Cause) == "critical";
             var decision = _gate.Consider(finding.Id, finding.Count, time.GetUtcNow(), critical ? 1 : options.AlertMinRequests);
             if (!decision.Send)
@@ -68,18 +85,33 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
             }
             IReadOnlyList<RepairReport?> reports = [null];
             IntegrationFacts? integration = null;
-            if (repairer is not null && session is not null)
+            var (findingRepairer, findingSession) = (repairer, session);
+            if (accounts is not null && repairer is not null && accounts.IsMember(finding.AccountId))
+            {
+                // Another account's API: its own role, assumed once per account and invocation (Organization/).
+                if (!memberSessions.TryGetValue(finding.AccountId!, out var member))
+                {
+                    var choice = await accounts.ForAsync(finding.AccountId!, deadline, ct).ConfigureAwait(false);
+                    member = memberSessions[finding.AccountId!] = (choice, choice.Repairer?.NewSession());
+                }
+                (findingRepairer, findingSession) = (member.Choice.Repairer, member.Session);
+                if (findingRepairer is null && finding.Cause == Cause.MissingInvokePermission)
+                {
+                    reports = [Organization.AccountRepairers.Refuse(finding, member.Choice.Refusal!)];
+                }
+            }
+            if (findingRepairer is not null && findingSession is not null)
             {
                 if (finding.Cause == Cause.MissingInvokePermission)
                 {
-                    reports = await repairer.RepairAsync(finding, session, deadline, ct).ConfigureAwait(false);
+                    reports = await findingRepairer.RepairAsync(finding, findingSession, deadline, ct).ConfigureAwait(false);
                 }
                 else if (finding.Cause is Cause.IntegrationTimeout || (AdviceBook.FunctionSide(finding.Cause) && finding.Key.FunctionArn is null)
                     || finding.Cause == Cause.FunctionTimeout)
                 {
                     // The advice keeps a function timeout below what API Gateway waits for this integration, and points to
                     // the function's own log when the filtered lines do not name the function.
-                    integration = await repairer.ReadIntegrationAsync(finding, session, deadline, ct).ConfigureAwait(false);
+                    integration = await findingRepairer.ReadIntegrationAsync(finding, findingSession, deadline, ct).ConfigureAwait(false);
                 }
             }
             foreach (var repair in reports)
@@ -185,28 +217,30 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
     /// are diagnosed: one bad line must not send every finding of its delivery to the on-failure queue after
     /// Lambda's retries. Only a delivery that cannot be read at all fails the invocation.
     /// </summary>
-    private (long LogEvents, long Skipped, bool Control) Decode(Stream input, DiagnosisBuilder builder, long started)
+    private (long LogEvents, long Skipped, bool Control) Decode(Func<IEnumerable<byte[]>> envelopes, DiagnosisBuilder builder, long started)
     {
         var logEvents = 0L;
         var skipped = 0L;
         try
         {
-            var envelope = InputReader.ReadCapped(input, options.ReadLimits.MaxEnvelopeBytes, "the delivery");
-            if (InputReader.Detect(envelope.AsSpan(), whole: true) != InputShape.SubscriptionEnvelope)
-            {
-                throw new UnreadableInputException("not a CloudWatch Logs subscription delivery; expected {\"awslogs\":{\"data\":\"<base64 of gzip>\"}}");
-            }
             void Skip(string reason)
             {
                 skipped++;
                 log.Write(LogLevel.Warn, "log event skipped", ("reason", reason));
             }
-            foreach (var record in SubscriptionPayload.ReadEvents(envelope, LogContext.For("delivery"), options.ReadLimits, Skip))
+            foreach (var envelope in envelopes())
             {
-                logEvents++;
-                if (IsApiGatewayLog(record))
+                if (InputReader.Detect(envelope.AsSpan(), whole: true) != InputShape.SubscriptionEnvelope)
                 {
-                    builder.Add(record);
+                    throw new UnreadableInputException("not a CloudWatch Logs subscription delivery; expected {\"awslogs\":{\"data\":\"<base64 of gzip>\"}}");
+                }
+                foreach (var record in SubscriptionPayload.ReadEvents(envelope, LogContext.For("delivery"), options.ReadLimits, Skip))
+                {
+                    logEvents++;
+                    if (IsApiGatewayLog(record))
+                    {
+                        builder.Add(record);
+                    }
                 }
             }
             // A CONTROL_MESSAGE (CloudWatch checking the destination) decodes to no events at all.
