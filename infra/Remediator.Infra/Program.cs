@@ -5,6 +5,18 @@ var app = new App();
 StackConfig config;
 try
 {
+    if (app.Node.TryGetContext("stack") is "member")
+    {
+        // A member account of an organization fan-in (docs/deploy-multi-account.md): no environment, so that one
+        // template serves every account of a StackSet.
+        new MemberStack(app, "RemediatorMember", MemberConfig.From(key => app.Node.TryGetContext(key)), new StackProps
+        {
+            Description = "Remediator member: API logs to the central destination, and the repair role the central function assumes",
+            Synthesizer = MemberStack.StackSetSynthesizer(),
+        });
+        app.Synth();
+        return 0;
+    }
     config = StackConfig.FromContext(app.Node);
 }
 catch (ConfigException e)

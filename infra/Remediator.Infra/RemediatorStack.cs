@@ -98,6 +98,11 @@ public sealed class RemediatorStack : Stack
 
         new LogSubscriptions(this, "Subscriptions", config, Function, logGroup);
         new Alarms(this, "Alarms", Function, FailedDeliveries, notifications.Topic, notifications.AlarmTopic);
+        if (config.Organization is { } organization)
+        {
+            // Member accounts' logs through a destination and a Kinesis stream, and repair through their roles.
+            FanIn = new OrganizationFanIn(this, "Organization", organization, config, Function, notifications.AlarmTopic);
+        }
 
         if (config.ApiGatewayCloudWatchRole)
         {
@@ -123,6 +128,7 @@ public sealed class RemediatorStack : Stack
     public Queue FailedDeliveries { get; }
     public Amazon.CDK.AWS.SNS.Topic Topic { get; }
     public Amazon.CDK.AWS.SNS.Topic AlarmTopic { get; }
+    public OrganizationFanIn? FanIn { get; }
 
     /// <summary>Exactly the options the function reads (<see cref="OptionNames"/>), set here and nowhere else.</summary>
     public static Dictionary<string, string> FunctionEnvironment(StackConfig config, string topicArn) => new()

@@ -45,6 +45,8 @@ public sealed record StackConfig
     /// <summary>Deploy the Native AOT build (provided.al2023, x86_64): cold starts in tens of milliseconds.</summary>
     public bool NativeAot { get; init; }
     public string BootstrapCodePath { get; init; } = ".build/bootstrap";
+    /// <summary>The organization fan-in (memberAccounts or organizationId); null for a single account.</summary>
+    public OrganizationConfig? Organization { get; init; }
 
     /// <summary>
     /// The API ids repair may read (apigateway:GET) and, in auto, change: repairApis, else the subscribed REST APIs.
@@ -99,6 +101,7 @@ public sealed record StackConfig
             FunctionCodePath = Str(context, "functionCodePath") ?? ".build/function",
             NativeAot = Bool(context, "nativeAot"),
             BootstrapCodePath = Str(context, "bootstrapCodePath") ?? ".build/bootstrap",
+            Organization = OrganizationConfig.From(context),
         };
         if (context("noDeliveryAlarmHours") is not null)
         {
@@ -119,7 +122,7 @@ public sealed record StackConfig
         {
             throw new ConfigException("nativeAot builds x86_64 only here (no arm64 cross toolchain on the build machines): drop architecture=arm64 or nativeAot");
         }
-        if (config.RestApis.Count == 0 && config.AccessLogGroups.Count == 0 && !config.AllApis)
+        if (config.RestApis.Count == 0 && config.AccessLogGroups.Count == 0 && !config.AllApis && config.Organization is null)
         {
             throw new ConfigException("nothing to watch: set restApis (apiId/stage,...), accessLogGroups (log group names) or allApis=true");
         }

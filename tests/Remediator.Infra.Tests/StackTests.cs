@@ -21,7 +21,7 @@ public class StackTests
     }
 
     /// <summary>cdk.json's feature flags (minimizePolicies among them), so the tests see the statements a deploy sees.</summary>
-    private static readonly Dictionary<string, object> CdkJsonContext = ReadCdkJsonContext();
+    internal static readonly Dictionary<string, object> CdkJsonContext = ReadCdkJsonContext();
 
     private static Dictionary<string, object> ReadCdkJsonContext()
     {
