@@ -46,18 +46,18 @@ public sealed class OrganizationFanIn : Construct
             RetentionPeriod = Duration.Hours(24),
         });
 
-        // CloudWatch Logs writes to the stream with this role, only for the named accounts' (or the organization's) log groups.
+        // CloudWatch Logs writes to the stream with this role: on this account's behalf when the destination is created
+        // (a test record), then on each sender's. With named accounts, only theirs and ours; for an organization, any
+        // account in this region, since which accounts send is the destination policy's business (aws:PrincipalOrgID).
+        var sources = org.MemberAccounts.Count > 0
+            ? org.MemberAccounts.Append(stack.Account).Select(a => $"arn:{stack.Partition}:logs:{stack.Region}:{a}:*").ToArray()
+            : [$"arn:{stack.Partition}:logs:{stack.Region}:*:*"];
         var logsRole = new Role(this, "LogsToStream", new RoleProps
         {
-            AssumedBy = new ServicePrincipal("logs.amazonaws.com").WithConditions(org.OrganizationId is { } o
-                ? new Dictionary<string, object> { ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceOrgID"] = o } }
-                : new Dictionary<string, object>
-                {
-                    ["StringLike"] = new Dictionary<string, object>
-                    {
-                        ["aws:SourceArn"] = org.MemberAccounts.Select(a => $"arn:{stack.Partition}:logs:{stack.Region}:{a}:*").ToArray(),
-                    },
-                }),
+            AssumedBy = new ServicePrincipal("logs.amazonaws.com").WithConditions(new Dictionary<string, object>
+            {
+                ["StringLike"] = new Dictionary<string, object> { ["aws:SourceArn"] = sources },
+            }),
         });
         var put = new Policy(this, "LogsToStreamPolicy", new PolicyProps
         {

