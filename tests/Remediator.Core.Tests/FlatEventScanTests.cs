@@ -1,4 +1,5 @@
 using System.Text;
+using Remediator.Core.Scan;
 using Shouldly;
 
 namespace Remediator.Core.Tests;
@@ -128,5 +129,21 @@ public class FlatEventScanTests
         var expected = DeferringScanTests.RecordByRecord(bytes);
         expected.ShouldContain("LineNumber");
         DeferringScanTests.Deferred(bytes, 1 << 16).ShouldBe(expected);
+    }
+
+    [Theory]
+    [InlineData("(a1b2c3d4-0000) plain", "(a1b2c3d4-0000) plain")]
+    [InlineData("(a1b2c3d4-0000) body: {\\\"ok\\\":true} \\\\ \\/ \\t", "(a1b2c3d4-0000) body: {\"ok\":true} \\ / \t")]
+    public void Parse_CliEvent_ReadsItsMessageAndTimeWithoutTheTokeniser(string escaped, string message)
+    {
+        // The CLI's indented form, its message before other strings: the common case must not fall back.
+        var bytes = Encoding.UTF8.GetBytes(",\n        " + Event(5, escaped) + "\n    ]");
+        var parser = new FlatEventParser();
+
+        parser.Parse(bytes, final: true, out var consumed).ShouldBe(FlatEventRead.Done);
+
+        Encoding.UTF8.GetString(parser.Message).ShouldBe(message);
+        parser.TimestampMs.ShouldBe(1714568720005);
+        Encoding.UTF8.GetString(bytes, consumed, bytes.Length - consumed).ShouldBe("\n    ]");
     }
 }

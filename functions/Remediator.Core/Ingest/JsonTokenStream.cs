@@ -177,7 +177,8 @@ internal sealed class JsonTokenStream
 
     // Lines and columns (bytes after the last of those lines) read past the tokeniser since it last read.
     private long _skippedLines;
-    private int _skippedColumns;
+    private long _skippedColumns;
+    private byte[]? _standIn;
 
     // The tokeniser counts lines and columns for its error messages only, and has no way to set them: it reads in
     // their place a stand-in of the same shape, ",{}" after as many newlines and spaces, which leaves it on the end
@@ -189,7 +190,12 @@ internal sealed class JsonTokenStream
             return;
         }
         const int chunk = 64 * 1024;
-        var standIn = new byte[2 * chunk + 8];
+        var need = (int)Math.Min(2L * chunk + 8, _skippedLines + _skippedColumns + 8);
+        if (_standIn is null || _standIn.Length < need)
+        {
+            _standIn = new byte[need];
+        }
+        var standIn = _standIn;
         while (_skippedLines > 0 || _skippedColumns > 0)
         {
             var newlines = (int)Math.Min(_skippedLines, chunk);
@@ -203,18 +209,14 @@ internal sealed class JsonTokenStream
             }
             else if (_skippedColumns >= 3 || newlines == 0)
             {
-                var spaces = Math.Max(0, _skippedColumns - 3);
+                var spaces = (int)Math.Min(Math.Max(0, _skippedColumns - 3), chunk);
                 var at = 0;
                 standIn.AsSpan(at, newlines).Fill((byte)'\n');
                 at += newlines;
-                if (spaces > chunk)
+                if (_skippedColumns - spaces - 3 is > 0 and < 3)
                 {
-                    // One long line read past: its columns, in stand-ins of at most a chunk each.
-                    spaces = chunk;
-                    if (_skippedColumns - spaces - 3 < 3)
-                    {
-                        spaces -= 3; // the next stand-in needs room for its own ",{}"
-                    }
+                    // One long line read past, in stand-ins of at most a chunk each: the last needs room for its ",{}".
+                    spaces -= 3;
                 }
                 standIn.AsSpan(at, spaces).Fill((byte)' ');
                 ",{}"u8.CopyTo(standIn.AsSpan(at + spaces));
@@ -233,8 +235,8 @@ internal sealed class JsonTokenStream
                 standIn.AsSpan(0, newlines - 1).Fill((byte)'\n');
                 ",{\n"u8.CopyTo(standIn.AsSpan(newlines - 1));
                 var at = newlines + 2;
-                standIn.AsSpan(at, _skippedColumns - 1).Fill((byte)' ');
-                at += _skippedColumns - 1;
+                standIn.AsSpan(at, (int)_skippedColumns - 1).Fill((byte)' ');
+                at += (int)_skippedColumns - 1;
                 standIn[at] = (byte)'}';
                 length = at + 1;
             }

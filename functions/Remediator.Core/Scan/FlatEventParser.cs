@@ -161,7 +161,10 @@ internal sealed class FlatEventParser
         var bytes = window.Span;
         p = start;
         var escaped = false;
-        _unescapedLength = 0;
+        if (message)
+        {
+            _unescapedLength = 0;
+        }
         while (true)
         {
             var stop = bytes[p..].IndexOfAny(StringStops);
