@@ -23,6 +23,7 @@ internal sealed class JsonEventsScanner
     private readonly JsonTokenStream.ValueReader _readPlain;
     private readonly JsonTokenStream.RawElementReader _readFlat;
     private readonly FlatEventParser _flat = new();
+    private readonly LineKindCache _kinds = new();
     // What ReadPlainEvent read of the last event: the chars of its message (-1: not a plain event) and its time.
     private int _messageLength;
     private long? _timestampMs;
@@ -107,7 +108,7 @@ internal sealed class JsonEventsScanner
         }
         // Every searched phrase holds a trigger: the exact search runs only where the trigger search hit.
         var text = message[(c + 1)..];
-        var kind = PhraseTriage.NextCandidate(text) < 0 ? LineKind.Deferrable : PhraseTriage.Classify(text);
+        var kind = PhraseTriage.NextCandidate(text) < 0 ? LineKind.Deferrable : _kinds.Classify(text);
         var before = _feed!.Records;
         _feed.Line(message, message[1..c], _timestampMs, kind);
         Records += _feed.Records - before;
