@@ -121,8 +121,8 @@ public class FlatEventScanTests
     [InlineData(true)]
     public void ReadInto_BrokenAfterManyLongLines_SameErrorPositionAsRecordByRecord(bool oneLine)
     {
-        // Thousands of events read past the tokeniser, then an error: its line and position are those of the file.
-        var events = Enumerable.Range(0, 3000).Select(n => Event(n, $"({Id}{n % 7}) Endpoint request URI: https://example.com/{new string('a', n % 300)}"));
+        // Ten thousand events (70,000 lines) read past the tokeniser, then an error: its line and position are those of the file.
+        var events = Enumerable.Range(0, 10000).Select(n => Event(n, $"({Id}{n % 7}) Endpoint request URI: https://example.com/{new string('a', n % 300)}"));
         var text = "{\"events\": [" + string.Join(",", events) + ", {\"message\": tru}]}";
         var bytes = Encoding.UTF8.GetBytes(oneLine ? text.Replace("\n", "") : text); // one line: past 64 K columns
 

@@ -221,13 +221,8 @@ internal sealed class JsonTokenStream
                 standIn.AsSpan(at, spaces).Fill((byte)' ');
                 ",{}"u8.CopyTo(standIn.AsSpan(at + spaces));
                 length = at + spaces + 3;
+                // What is left, if anything, stays on the same line: the next stand-in adds its columns.
                 _skippedColumns -= spaces + 3;
-                if (_skippedColumns > 0)
-                {
-                    // What is left stays on the same line: the next stand-in adds its columns.
-                    Read(standIn.AsSpan(0, length));
-                    continue;
-                }
             }
             else
             {
@@ -239,8 +234,8 @@ internal sealed class JsonTokenStream
                 at += (int)_skippedColumns - 1;
                 standIn[at] = (byte)'}';
                 length = at + 1;
+                _skippedColumns = 0;
             }
-            _skippedColumns = 0;
             Read(standIn.AsSpan(0, length));
         }
 
