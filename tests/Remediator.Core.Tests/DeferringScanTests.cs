@@ -222,7 +222,7 @@ public class DeferringScanTests
         (PhraseTriage.NextCandidate(line) >= 0).ShouldBe(expected != LineKind.Deferrable);
     }
 
-    private static string RecordByRecord(byte[] input)
+    internal static string RecordByRecord(byte[] input)
     {
         var builder = new DiagnosisBuilder();
         try
@@ -239,7 +239,7 @@ public class DeferringScanTests
         return Signature(builder.Build());
     }
 
-    private static string Deferred(byte[] input, int chunk)
+    internal static string Deferred(byte[] input, int chunk)
     {
         var builder = new DiagnosisBuilder();
         try
@@ -257,7 +257,7 @@ public class DeferringScanTests
         JsonReport.ToJson(result, indented: false) + "\nwarnings: " + string.Join("\n", result.Warnings);
 
     /// <summary>The execution-log fixtures with request ids, over and over with fresh ids, to about <paramref name="chars"/> chars.</summary>
-    private static string Export(int chars, string newline)
+    internal static string Export(int chars, string newline)
     {
         var requests = ((IEnumerable<object[]>)ContainerShapeTests.ExecutionLogs).Select(row => File.ReadAllLines(Fixtures.PathOf((string)row[0])))
             .Where(lines => lines.Length > 0 && lines.All(l => l.Length == 0 || l.StartsWith('('))).ToList();

@@ -140,6 +140,115 @@ internal sealed class JsonTokenStream
         }
     }
 
+    /// <summary>Reads raw bytes at the stream's position; see <see cref="TryReadNextElement"/>.</summary>
+    internal delegate Scan.FlatEventRead RawElementReader(ReadOnlyMemory<byte> window, bool final, out int consumed);
+
+    /// <summary>
+    /// Reads the next element of an array straight from the bytes after the last token, which must be the end of the
+    /// array's previous element (an object): <paramref name="read"/> gets the rest of the window, and on Done the
+    /// stream moves past what it consumed (which must be <c>, element</c>), and is again on the end of an element,
+    /// in the same tokeniser state. On false nothing more moved, and the tokeniser is told the lines and columns of
+    /// what was read this way, so that its error messages give the same line and position as before.
+    /// </summary>
+    internal bool TryReadNextElement(RawElementReader read)
+    {
+        while (true)
+        {
+            var result = read(_buffer.AsMemory(_start, _end - _start), _final, out var consumed);
+            if (result == Scan.FlatEventRead.Done)
+            {
+                var skipped = _buffer.AsSpan(_start, consumed);
+                var lines = skipped.Count((byte)'\n');
+                _skippedLines += lines;
+                _skippedColumns = lines > 0 ? consumed - 1 - skipped.LastIndexOf((byte)'\n') : _skippedColumns + consumed;
+                _start += consumed;
+                return true;
+            }
+            // Past a megabyte an element is no plain event: the tokeniser takes it (and its size limit applies).
+            if (result != Scan.FlatEventRead.NeedMore || _final || _end - _start >= 1024 * 1024)
+            {
+                CatchUpPosition();
+                return false;
+            }
+            _tokenReadStart = _start;
+            Refill(_start);
+        }
+    }
+
+    // Lines and columns (bytes after the last of those lines) read past the tokeniser since it last read.
+    private long _skippedLines;
+    private long _skippedColumns;
+    private byte[]? _standIn;
+
+    // The tokeniser counts lines and columns for its error messages only, and has no way to set them: it reads in
+    // their place a stand-in of the same shape, ",{}" after as many newlines and spaces, which leaves it on the end
+    // of an element at the line and column where the elements read past it ended.
+    private void CatchUpPosition()
+    {
+        if (_skippedLines == 0 && _skippedColumns == 0)
+        {
+            return;
+        }
+        const int chunk = 64 * 1024;
+        var need = (int)Math.Min(2L * chunk + 8, _skippedLines + _skippedColumns + 8);
+        if (_standIn is null || _standIn.Length < need)
+        {
+            _standIn = new byte[need];
+        }
+        var standIn = _standIn;
+        while (_skippedLines > 0 || _skippedColumns > 0)
+        {
+            var newlines = (int)Math.Min(_skippedLines, chunk);
+            _skippedLines -= newlines;
+            int length;
+            if (_skippedLines > 0)
+            {
+                standIn.AsSpan(0, newlines).Fill((byte)'\n');
+                ",{}"u8.CopyTo(standIn.AsSpan(newlines));
+                length = newlines + 3;
+            }
+            else if (_skippedColumns >= 3 || newlines == 0)
+            {
+                var spaces = (int)Math.Min(Math.Max(0, _skippedColumns - 3), chunk);
+                var at = 0;
+                standIn.AsSpan(at, newlines).Fill((byte)'\n');
+                at += newlines;
+                if (_skippedColumns - spaces - 3 is > 0 and < 3)
+                {
+                    // One long line read past, in stand-ins of at most a chunk each: the last needs room for its ",{}".
+                    spaces -= 3;
+                }
+                standIn.AsSpan(at, spaces).Fill((byte)' ');
+                ",{}"u8.CopyTo(standIn.AsSpan(at + spaces));
+                length = at + spaces + 3;
+                // What is left, if anything, stays on the same line: the next stand-in adds its columns.
+                _skippedColumns -= spaces + 3;
+            }
+            else
+            {
+                // The element ended one or two columns into its last line: "{" closes on the line after ",".
+                standIn.AsSpan(0, newlines - 1).Fill((byte)'\n');
+                ",{\n"u8.CopyTo(standIn.AsSpan(newlines - 1));
+                var at = newlines + 2;
+                standIn.AsSpan(at, (int)_skippedColumns - 1).Fill((byte)' ');
+                at += (int)_skippedColumns - 1;
+                standIn[at] = (byte)'}';
+                length = at + 1;
+                _skippedColumns = 0;
+            }
+            Read(standIn.AsSpan(0, length));
+        }
+
+        void Read(ReadOnlySpan<byte> bytes)
+        {
+            var reader = new Utf8JsonReader(bytes, isFinalBlock: false, _state);
+            while (reader.Read())
+            {
+            }
+            _state = reader.CurrentState;
+        }
+    }
+
     /// <summary>Skips the children of the last token (an object or array nobody needs).</summary>
     public void Skip()
     {

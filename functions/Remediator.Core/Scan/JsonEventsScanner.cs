@@ -21,6 +21,9 @@ internal sealed class JsonEventsScanner
     private DeferringFeed? _feed;
     private LogContext? _feedContext;
     private readonly JsonTokenStream.ValueReader _readPlain;
+    private readonly JsonTokenStream.RawElementReader _readFlat;
+    private readonly FlatEventParser _flat = new();
+    private readonly LineKindCache _kinds = new();
     // What ReadPlainEvent read of the last event: the chars of its message (-1: not a plain event) and its time.
     private int _messageLength;
     private long? _timestampMs;
@@ -29,6 +32,7 @@ internal sealed class JsonEventsScanner
     {
         _builder = builder;
         _readPlain = ReadPlainEvent;
+        _readFlat = ReadFlat;
     }
 
     public long Records { get; private set; }
@@ -54,27 +58,61 @@ internal sealed class JsonEventsScanner
             {
                 value = json.ReadValue();
             }
-            else if (_messageLength >= 0)
+            else if (_messageLength >= 0 && Feed(_chars.AsSpan(0, _messageLength)))
             {
-                var message = _chars.AsSpan(0, _messageLength);
-                if (TextExportScanner.Id(message) is { } c)
-                {
-                    // Every searched phrase holds a trigger: the exact search runs only where the trigger search hit.
-                    var text = message[(c + 1)..];
-                    var kind = PhraseTriage.NextCandidate(text) < 0 ? LineKind.Deferrable : PhraseTriage.Classify(text);
-                    var before = _feed.Records;
-                    _feed.Line(message, message[1..c], _timestampMs, kind);
-                    Records += _feed.Records - before;
-                    index++;
-                    continue;
-                }
+                index++;
+                ReadFlatEvents(json, ref index);
+                continue;
             }
             foreach (var record in JsonContainers.ElementRecords(value, "events", index++, context, skipped: null) ?? [])
             {
                 _builder.Add(record);
                 Records++;
             }
+            if (json.TokenType == JsonTokenType.EndObject)
+            {
+                ReadFlatEvents(json, ref index);
+            }
         }
+    }
+
+    // After an event object, the ones that follow it are read from their bytes while they are plain; the first that
+    // is not goes back to the tokeniser, as does the end of the array.
+    private void ReadFlatEvents(JsonTokenStream json, ref int index)
+    {
+        while (json.TryReadNextElement(_readFlat))
+        {
+            index++;
+        }
+    }
+
+    // Parses the next event; Done only when it is plain through and through and has been fed.
+    private FlatEventRead ReadFlat(ReadOnlyMemory<byte> window, bool final, out int consumed)
+    {
+        var result = _flat.Parse(window, final, out consumed);
+        if (result != FlatEventRead.Done)
+        {
+            return result;
+        }
+        _timestampMs = _flat.TimestampMs;
+        var length = Transcode(_flat.Message);
+        return length >= 0 && Feed(_chars.AsSpan(0, length)) ? FlatEventRead.Done : FlatEventRead.Declined;
+    }
+
+    // A plain (id) text message goes through the feed; false (nothing done) for any other.
+    private bool Feed(ReadOnlySpan<char> message)
+    {
+        if (TextExportScanner.Id(message) is not { } c)
+        {
+            return false;
+        }
+        // Every searched phrase holds a trigger: the exact search runs only where the trigger search hit.
+        var text = message[(c + 1)..];
+        var kind = PhraseTriage.NextCandidate(text) < 0 ? LineKind.Deferrable : _kinds.Classify(text);
+        var before = _feed!.Records;
+        _feed.Line(message, message[1..c], _timestampMs, kind);
+        Records += _feed.Records - before;
+        return true;
     }
 
     /// <summary>
@@ -165,6 +203,11 @@ internal sealed class JsonEventsScanner
         {
             utf8 = reader.ValueSpan;
         }
+        return Transcode(utf8);
+    }
+
+    private int Transcode(ReadOnlySpan<byte> utf8)
+    {
         if (_chars.Length < utf8.Length)
         {
             _chars = new char[utf8.Length * 2];

@@ -22,6 +22,7 @@ internal static class TextExportScanner
     public static long Read(TextReader reader, LogContext context, DiagnosisBuilder builder, long maxDeferredChars = DeferringFeed.MaxDeferredChars)
     {
         var feed = new DeferringFeed(builder, context, maxDeferredChars);
+        var kinds = new LineKindCache();
         var buffer = ArrayPool<char>.Shared.Rent(BlockChars);
         try
         {
@@ -87,7 +88,7 @@ internal static class TextExportScanner
                     }
                     if (pending >= 0)
                     {
-                        Commit(feed, buffer.AsSpan(pending, pendingEnd - pending), buffer, length, ref candidate, pending);
+                        Commit(feed, kinds, buffer.AsSpan(pending, pendingEnd - pending), buffer, length, ref candidate, pending);
                     }
                     pending = scan;
                     pendingEnd = scan + line.Length;
@@ -97,7 +98,7 @@ internal static class TextExportScanner
             }
             if (pending >= 0)
             {
-                Commit(feed, buffer.AsSpan(pending, pendingEnd - pending), buffer, length, ref candidate, pending);
+                Commit(feed, kinds, buffer.AsSpan(pending, pendingEnd - pending), buffer, length, ref candidate, pending);
             }
             return feed.Records;
         }
@@ -107,7 +108,7 @@ internal static class TextExportScanner
         }
     }
 
-    private static void Commit(DeferringFeed feed, ReadOnlySpan<char> line, char[] buffer, int length, ref int candidate, int start)
+    private static void Commit(DeferringFeed feed, LineKindCache kinds, ReadOnlySpan<char> line, char[] buffer, int length, ref int candidate, int start)
     {
         if (candidate < start)
         {
@@ -116,7 +117,7 @@ internal static class TextExportScanner
         }
         var close = line.IndexOf(')');
         // The text after the id is all the reader's evidence sees of the line (LineNormalizer drops "(id) ").
-        var kind = candidate < start + line.Length ? PhraseTriage.Classify(line[(close + 1)..]) : LineKind.Deferrable;
+        var kind = candidate < start + line.Length ? kinds.Classify(line[(close + 1)..]) : LineKind.Deferrable;
         feed.Line(line, line[1..close], null, kind);
     }
 

@@ -1,0 +1,46 @@
+namespace Remediator.Core.Scan;
+
+/// <summary>
+/// <see cref="PhraseTriage.Classify"/> of the last few distinct short texts: nearly every request ends with the same
+/// two flagged lines (<c>Successfully completed execution</c>, <c>Method completed with status: 200</c>), and a
+/// comparison with the text seen before costs less than the exact multi-phrase search. The kind depends on the text
+/// alone, so a remembered one is the one the search would give.
+/// </summary>
+internal sealed class LineKindCache
+{
+    private const int Entries = 8, MaxChars = 128;
+    private readonly char[][] _texts = new char[Entries][];
+    private readonly int[] _lengths = new int[Entries];
+    private readonly LineKind[] _kinds = new LineKind[Entries];
+    private int _next;
+
+    public LineKindCache()
+    {
+        for (var i = 0; i < Entries; i++)
+        {
+            _texts[i] = new char[MaxChars];
+            _lengths[i] = -1;
+        }
+    }
+
+    public LineKind Classify(ReadOnlySpan<char> text)
+    {
+        if (text.Length > MaxChars)
+        {
+            return PhraseTriage.Classify(text);
+        }
+        for (var i = 0; i < Entries; i++)
+        {
+            if (_lengths[i] == text.Length && text.SequenceEqual(_texts[i].AsSpan(0, text.Length)))
+            {
+                return _kinds[i];
+            }
+        }
+        var kind = PhraseTriage.Classify(text);
+        text.CopyTo(_texts[_next]);
+        _lengths[_next] = text.Length;
+        _kinds[_next] = kind;
+        _next = (_next + 1) % Entries;
+        return kind;
+    }
+}

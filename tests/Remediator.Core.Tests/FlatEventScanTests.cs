@@ -1,0 +1,149 @@
+using System.Text;
+using Remediator.Core.Scan;
+using Shouldly;
+
+namespace Remediator.Core.Tests;
+
+/// <summary>
+/// filter-log-events JSON read event by event from its bytes (<c>Scan/FlatEventParser</c>) gives exactly the
+/// diagnosis, and the same errors with the same line and position, as the tokeniser reading every event: in the
+/// CLI's indented form, minified on one line and with CRLF; with every kind of escape and value the parser takes or
+/// declines, placed after many plain events; and cut off or broken at many places.
+/// </summary>
+public class FlatEventScanTests
+{
+    private const string Id = "0c1d2e3f-0000-4000-8000-00000000000";
+
+    private static string Event(int n, string message, string? timestamp = null, string extra = "") =>
+        $"{{\n            \"logStreamName\": \"s\",\n            \"timestamp\": {timestamp ?? (1714568720000 + n).ToString()},\n" +
+        $"            \"message\": \"{message}\",\n            \"ingestionTime\": 1714568720500,\n            \"eventId\": \"{n}\"{extra}\n        }}";
+
+    private static string Export(string odd, string layout)
+    {
+        var events = new List<string>();
+        for (var n = 0; n < 40; n++)
+        {
+            var id = Id + (n % 4);
+            events.Add(Event(n, n % 10 == 9 ? $"({id}) Method completed with status: {(n % 20 == 9 ? 502 : 200)}"
+                : n % 10 == 5 ? $"({id}) Lambda execution failed with status 200 due to customer function error: boom"
+                : $"({id}) Endpoint response body before transformations: {{\\\"n\\\":{n}}}"));
+        }
+        events.Insert(30, odd);
+        var text = "{\n    \"events\": [\n        " + string.Join(",\n        ", events) + "\n    ],\n    \"searchedLogStreams\": []\n}\n";
+        return layout switch
+        {
+            "minified" => text.Replace("\n", "").Replace("    ", ""),
+            "crlf" => text.Replace("\n", "\r\n"),
+            _ => text,
+        };
+    }
+
+    public static TheoryData<string, string> Odd
+    {
+        get
+        {
+            var id = Id + "1";
+            var data = new TheoryData<string, string>();
+            foreach (var layout in new[] { "indented", "minified", "crlf" })
+            {
+                foreach (var odd in new[]
+                {
+                    Event(90, $"({id}) Method request body: {{\\\"a\\\":\\\"b\\\\\\\\c\\/d\\\"}}\\t\\b\\f\\r"),
+                    Event(91, $"({id}) Method request body: Zo\\u00eb \\ud83d\\ude00"),
+                    Event(92, $"({id}) Method request body: \\ud800 alone"),
+                    Event(93, $"({id}) Method request body: raw Zoë 😀"),
+                    Event(94, $"({id}) Method completed with status: 504", timestamp: "1714568720000.5"),
+                    Event(95, $"({id}) Method completed with status: 504", timestamp: "-1"),
+                    Event(96, $"({id}) Method completed with status: 504", timestamp: "0123"),
+                    Event(97, $"({id}) Method completed with status: 504", timestamp: "\"1714568720000\""),
+                    Event(98, $"({id}) Method completed with status: 504", timestamp: "99999999999999999999"),
+                    Event(99, $"({id}) Method completed with status: 504", timestamp: "253402300800000"),
+                    Event(100, $"({id}) Method completed with status: 504", timestamp: "1e3"),
+                    Event(101, $"({id}) Method completed with status: 504", extra: ",\n            \"other\": true"),
+                    Event(102, $"({id}) Method completed with status: 504", extra: ",\n            \"id\": null"),
+                    Event(103, $"({id}) Method completed with status: 504", extra: ",\n            \"message\": \"x\""),
+                    Event(104, $"({id}) Method completed with status: 504", extra: ",\n            \"id\": [1]"),
+                    Event(105, $"({id}) Method completed\u0001 with status: 504"),
+                    Event(106, "Method completed with status: 504"),
+                    Event(107, $"({id}) Method completed with status: 504", extra: ",\n            \"e\\u0076entId\": \"x\""),
+                    "{}",
+                    "\"a string\"",
+                    "[1, 2]",
+                    "{\"message\": null}",
+                    "{\"message\": \"x\",}",
+                })
+                {
+                    data.Add(layout, odd);
+                }
+            }
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Odd))]
+    public void ReadInto_OddEventAfterPlainOnes_SameAsRecordByRecord(string layout, string odd)
+    {
+        var bytes = Encoding.UTF8.GetBytes(Export(odd, layout));
+
+        var expected = DeferringScanTests.RecordByRecord(bytes);
+        DeferringScanTests.Deferred(bytes, 7).ShouldBe(expected);
+        DeferringScanTests.Deferred(bytes, 1 << 16).ShouldBe(expected);
+    }
+
+    [Theory]
+    [InlineData("indented")]
+    [InlineData("minified")]
+    [InlineData("crlf")]
+    public void ReadInto_CutOffOrBrokenAnywhere_SameDiagnosisOrErrorAsRecordByRecord(string layout)
+    {
+        var text = Export(Event(90, $"({Id}1) Method completed with status: 200"), layout);
+        var failures = new List<string>();
+        for (var at = text.Length / 2; at < text.Length; at += 37)
+        {
+            foreach (var variant in new[] { text[..at], text[..at] + "x" + text[at..], text[..at] + "]" + text[at..] })
+            {
+                var bytes = Encoding.UTF8.GetBytes(variant);
+                var expected = DeferringScanTests.RecordByRecord(bytes);
+                var actual = DeferringScanTests.Deferred(bytes, 1 << 16);
+                if (actual != expected)
+                {
+                    failures.Add($"at {at}: {actual} instead of {expected}");
+                }
+            }
+        }
+
+        failures.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ReadInto_BrokenAfterManyLongLines_SameErrorPositionAsRecordByRecord(bool oneLine)
+    {
+        // Ten thousand events (70,000 lines) read past the tokeniser, then an error: its line and position are those of the file.
+        var events = Enumerable.Range(0, 10000).Select(n => Event(n, $"({Id}{n % 7}) Endpoint request URI: https://example.com/{new string('a', n % 300)}"));
+        var text = "{\"events\": [" + string.Join(",", events) + ", {\"message\": tru}]}";
+        var bytes = Encoding.UTF8.GetBytes(oneLine ? text.Replace("\n", "") : text); // one line: past 64 K columns
+
+        var expected = DeferringScanTests.RecordByRecord(bytes);
+        expected.ShouldContain("LineNumber");
+        DeferringScanTests.Deferred(bytes, 1 << 16).ShouldBe(expected);
+    }
+
+    [Theory]
+    [InlineData("(a1b2c3d4-0000) plain", "(a1b2c3d4-0000) plain")]
+    [InlineData("(a1b2c3d4-0000) body: {\\\"ok\\\":true} \\\\ \\/ \\t", "(a1b2c3d4-0000) body: {\"ok\":true} \\ / \t")]
+    public void Parse_CliEvent_ReadsItsMessageAndTimeWithoutTheTokeniser(string escaped, string message)
+    {
+        // The CLI's indented form, its message before other strings: the common case must not fall back.
+        var bytes = Encoding.UTF8.GetBytes(",\n        " + Event(5, escaped) + "\n    ]");
+        var parser = new FlatEventParser();
+
+        parser.Parse(bytes, final: true, out var consumed).ShouldBe(FlatEventRead.Done);
+
+        Encoding.UTF8.GetString(parser.Message).ShouldBe(message);
+        parser.TimestampMs.ShouldBe(1714568720005);
+        Encoding.UTF8.GetString(bytes, consumed, bytes.Length - consumed).ShouldBe("\n    ]");
+    }
+}
