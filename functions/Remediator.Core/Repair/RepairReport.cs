@@ -45,6 +45,11 @@ public enum RefusalReason
     /// <summary>API Gateway invokes through a credentials role (or could not assume it): the role's trust policy and
     /// permissions are at fault, and a resource-policy statement would not help.</summary>
     CredentialsRole,
+    /// <summary>The shared state table (STATE_TABLE) could not be reached: without its lock two environments could write
+    /// the same policy at once, so nothing is written until it answers again.</summary>
+    StateUnavailable,
+    /// <summary>Another environment holds the repair lock of this function and API: it reports what it did.</summary>
+    RepairLocked,
 }
 
 /// <summary>What a repair planned, did or refused, with why: published like a finding with its own cause value.</summary>
@@ -81,6 +86,8 @@ public sealed record RepairReport(Finding Finding, RepairResult Result, Permissi
         RefusalReason.VerificationFailed => "verification_failed",
         RefusalReason.LimitReached => "limit_reached",
         RefusalReason.CredentialsRole => "credentials_role",
+        RefusalReason.StateUnavailable => "state_unavailable",
+        RefusalReason.RepairLocked => "repair_locked",
         _ => "statement_conflict",
     };
 }
