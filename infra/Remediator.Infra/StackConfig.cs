@@ -45,6 +45,8 @@ public sealed record StackConfig
     /// <summary>Deploy the Native AOT build (provided.al2023, x86_64): cold starts in tens of milliseconds.</summary>
     public bool NativeAot { get; init; }
     public string BootstrapCodePath { get; init; } = ".build/bootstrap";
+    /// <summary>The shared state table (<see cref="SharedState"/>): on unless <c>sharedState=false</c>.</summary>
+    public bool SharedState { get; init; } = true;
 
     /// <summary>
     /// The API ids repair may read (apigateway:GET) and, in auto, change: repairApis, else the subscribed REST APIs.
@@ -99,6 +101,7 @@ public sealed record StackConfig
             FunctionCodePath = Str(context, "functionCodePath") ?? ".build/function",
             NativeAot = Bool(context, "nativeAot"),
             BootstrapCodePath = Str(context, "bootstrapCodePath") ?? ".build/bootstrap",
+            SharedState = context("sharedState") is null || Bool(context, "sharedState"),
         };
         if (context("noDeliveryAlarmHours") is not null)
         {
