@@ -18,9 +18,11 @@ public static class OptionNames
     public const string RepairAnyApi = "REMEDIATOR_REPAIR_ANY_API";
     public const string MaxRepairs = "REMEDIATOR_MAX_REPAIRS";
     public const string AlertMinRequests = "REMEDIATOR_ALERT_MIN_REQUESTS";
+    public const string StateTable = State.SharedStateSetup.TableVariable;
 
     public static IReadOnlyList<string> All { get; } =
-        [TopicArn, CooldownMinutes, MaxDecompressedMb, LogLevel, TimeBudgetSeconds, RepairMode, RepairAllowedFunctions, RepairApis, RepairAnyApi, MaxRepairs, AlertMinRequests];
+        [TopicArn, CooldownMinutes, MaxDecompressedMb, LogLevel, TimeBudgetSeconds, RepairMode, RepairAllowedFunctions, RepairApis, RepairAnyApi, MaxRepairs, AlertMinRequests,
+         StateTable];
 }
 
 public enum LogLevel { Debug, Info, Warn, Error }

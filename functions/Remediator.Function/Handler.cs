@@ -40,21 +40,23 @@ public static class Composition
     {
         var options = FunctionOptions.Load(env);
         var log = new JsonLog(output ?? RawStdout(), options.LogLevel, time);
-        var repairer = Repairer(options, env, time, http, credentials);
+        var state = State.SharedStateSetup.FromEnvironment(env, options.Region, credentials ?? new DefaultCredentialSource());
+        var repairer = Repairer(options, env, time, http, credentials, state: state);
         return new DeliveryPipeline(options, Sns(options.TopicArn, env, time, http, credentials), time, log, repairer,
-            repairer is null ? null : Accounts(options, env, time, http, credentials));
+            repairer is null ? null : Accounts(options, env, time, http, credentials, state), state);
     }
 
     /// <summary>Repair in other accounts of the organization through their member roles (Organization/).</summary>
     public static Organization.AccountRepairers Accounts(FunctionOptions options, Func<string, string?> env, TimeProvider time, HttpClient? http = null,
-        ICredentialSource? credentials = null) =>
+        ICredentialSource? credentials = null, State.ISharedState? state = null) =>
+        // One repair lock per function and API across accounts: member repairers share the table with the central one.
         Organization.AccountRepairers.Create(options, Organization.OrganizationOptions.Load(env, options.TopicArn), env, time, http ?? SharedHttp,
-            credentials ?? new DefaultCredentialSource(), member => Repairer(options, env, time, http, member)!);
+            credentials ?? new DefaultCredentialSource(), member => Repairer(options, env, time, http, member, state: state)!);
 
     /// <summary>The repair step, or null when repair is off. Reads API Gateway and Lambda (and in auto mode writes Lambda
     /// policies) through the endpoints the AWS conventions select for the function's region.</summary>
     public static PermissionRepairer? Repairer(FunctionOptions options, Func<string, string?> env, TimeProvider time, HttpClient? http = null,
-        ICredentialSource? credentials = null, RetryPolicy? retry = null)
+        ICredentialSource? credentials = null, RetryPolicy? retry = null, State.ISharedState? state = null)
     {
         if (options.Repair.Mode == Core.Repair.RepairMode.Off)
         {
@@ -64,7 +66,7 @@ public static class Composition
         var aws = new AwsHttp(http ?? SharedHttp, credentials ?? new DefaultCredentialSource(), time, retry);
         var lambda = new LambdaClient(aws, r => AwsEndpoints.Resolve("LAMBDA", "lambda", r, env));
         var apis = new ApiGatewayClient(aws, region, AwsEndpoints.Resolve("API_GATEWAY", "apigateway", region, env), AwsEndpoints.Resolve("APIGATEWAYV2", "apigateway", region, env));
-        return new PermissionRepairer(options.Repair, apis, lambda, region);
+        return new PermissionRepairer(options.Repair, apis, lambda, region, state, time);
     }
 
     /// <summary>The SNS client for a topic: the topic ARN's region wins; the endpoint follows the AWS_ENDPOINT_URL conventions.</summary>

@@ -70,6 +70,10 @@ public sealed class RemediatorStack : Stack
             Actions = ["kms:GenerateDataKey", "kms:Decrypt"],
             Resources = [notifications.Key.KeyArn],
         }));
+        if (config.SharedState)
+        {
+            State = new SharedState(this, "SharedState", Function, role);
+        }
         foreach (var statement in RepairPolicy.Statements(config, this))
         {
             Function.AddToRolePolicy(statement);
@@ -129,6 +133,8 @@ public sealed class RemediatorStack : Stack
     public Amazon.CDK.AWS.SNS.Topic Topic { get; }
     public Amazon.CDK.AWS.SNS.Topic AlarmTopic { get; }
     public OrganizationFanIn? FanIn { get; }
+    /// <summary>The shared state table; null with <c>sharedState=false</c>.</summary>
+    public SharedState? State { get; }
 
     /// <summary>Exactly the options the function reads (<see cref="OptionNames"/>), set here and nowhere else.</summary>
     public static Dictionary<string, string> FunctionEnvironment(StackConfig config, string topicArn) => new()

@@ -47,6 +47,8 @@ public sealed record StackConfig
     public string BootstrapCodePath { get; init; } = ".build/bootstrap";
     /// <summary>The organization fan-in (memberAccounts or organizationId); null for a single account.</summary>
     public OrganizationConfig? Organization { get; init; }
+    /// <summary>The shared state table (<see cref="SharedState"/>): on unless <c>sharedState=false</c>.</summary>
+    public bool SharedState { get; init; } = true;
 
     /// <summary>
     /// The API ids repair may read (apigateway:GET) and, in auto, change: repairApis, else the subscribed REST APIs.
@@ -102,6 +104,7 @@ public sealed record StackConfig
             NativeAot = Bool(context, "nativeAot"),
             BootstrapCodePath = Str(context, "bootstrapCodePath") ?? ".build/bootstrap",
             Organization = OrganizationConfig.From(context),
+            SharedState = context("sharedState") is null || Bool(context, "sharedState"),
         };
         if (context("noDeliveryAlarmHours") is not null)
         {

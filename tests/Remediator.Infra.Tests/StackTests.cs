@@ -8,6 +8,7 @@ using Remediator.Infra;
 namespace Remediator.Infra.Tests;
 
 /// <summary>Template assertions for each context combination: what a security reviewer would check, as tests.</summary>
+[Collection(SynthCollection.Name)]
 public class StackTests
 {
     private static readonly string CodePath = CreateCode();
@@ -267,6 +268,7 @@ public class StackTests
         "Allow logs:CreateLogStream,logs:PutLogEvents on ${FunctionLogs.Arn}",
         "Allow sns:Publish on ${NotificationsFindings}",
         "Allow sqs:SendMessage on ${FailedDeliveries.Arn}",
+        "Allow dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem on ${SharedStateTable.Arn}", // on by default (SharedStateStackTests)
     ];
     private const string ReadFunctions = $"Allow lambda:GetPolicy,lambda:ListTags on {Fn} | {Fn}:*";
     private const string AddPermission = $"Allow lambda:AddPermission on {Fn} | {Fn}:* if StringEquals lambda:Principal=apigateway.amazonaws.com";

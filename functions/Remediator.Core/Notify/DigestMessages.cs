@@ -24,6 +24,10 @@ public sealed record DigestContext(string? AccountId, string? Region, long? Requ
 {
     /// <summary>Every failed request among <see cref="Requests"/> (those whose findings were held back too).</summary>
     public long? FailedRequests { get; init; }
+
+    /// <summary>The shared cooldown state could not be read: the digest is sent anyway, and says that other environments
+    /// may send the same findings (attribute and JSON <c>dedupState</c> = <c>unavailable</c>).</summary>
+    public bool DedupStateUnavailable { get; init; }
 }
 
 /// <summary>
@@ -50,6 +54,11 @@ public static class DigestMessages
 
     /// <summary>Half of SNS's 256 KB: well under the limit, whatever the subscriber's protocol adds.</summary>
     public const int TargetBytes = 128 * 1024;
+
+    /// <summary>The value of <c>dedupState</c> when the shared cooldown state could not be read.</summary>
+    public const string UnavailableState = "unavailable";
+
+    private const string DedupNote = "the shared cooldown state could not be read, so this was sent without it: other environments may send the same findings, and no permission was changed";
 
     /// <summary>
     /// By cause, worst first: the causes by severity (critical, high, medium), then by their failed requests, then by
@@ -245,6 +254,7 @@ public static class DigestMessages
         if (d.Worst.Finding.Status is { } status) list.Add(new("status", status.ToString(CultureInfo.InvariantCulture), "Number"));
         var refusals = d.Items.Select(i => i.Repair?.Refusal).OfType<RefusalReason>().Select(RepairReport.ReasonName).Distinct().ToList();
         if (refusals.Count > 0) list.Add(new("refusal", StringArray(refusals), "String.Array"));
+        if (d.Context.DedupStateUnavailable) list.Add(new("dedupState", UnavailableState));
         return list;
     }
 
@@ -272,6 +282,10 @@ public static class DigestMessages
         FindingMessages.Line(sb, "Window", d.Window);
         FindingMessages.Line(sb, "Error rate", d.Rate);
         FindingMessages.Line(sb, "Where", d.Where);
+        if (d.Context.DedupStateUnavailable)
+        {
+            FindingMessages.Line(sb, "Duplicates", DedupNote);
+        }
         sb.AppendLine();
         sb.AppendLine(d.Parts > 1 ? $"By cause, worst first (this part: {d.Items.Count} of them)" : "By cause, worst first");
         var n = 1;
@@ -377,6 +391,11 @@ public static class DigestMessages
             if (d.Context.Requests is { } requests) w.WriteNumber("requests", requests); else w.WriteNull("requests");
             if (d.ErrorRate is { } rate) w.WriteNumber("errorRate", Math.Round(rate, 5)); else w.WriteNull("errorRate");
             w.WriteString("errorRateNote", d.ErrorRate is null ? d.Context.RateNote : null);
+            if (d.Context.DedupStateUnavailable)
+            {
+                w.WriteString("dedupState", UnavailableState);
+                w.WriteString("dedupNote", DedupNote);
+            }
             w.WriteStartArray("findings");
             foreach (var item in d.Items)
             {

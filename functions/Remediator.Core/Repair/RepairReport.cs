@@ -48,6 +48,11 @@ public enum RefusalReason
     /// <summary>The API is in another account than the function's, and no member role may be assumed there (none
     /// configured, the account not listed, or the role cannot be assumed).</summary>
     NoMemberRole,
+    /// <summary>The shared state table (STATE_TABLE) could not be reached: without its lock two environments could write
+    /// the same policy at once, so nothing is written until it answers again.</summary>
+    StateUnavailable,
+    /// <summary>Another environment holds the repair lock of this function and API: it reports what it did.</summary>
+    RepairLocked,
 }
 
 /// <summary>What a repair planned, did or refused, with why: published like a finding with its own cause value.</summary>
@@ -85,6 +90,8 @@ public sealed record RepairReport(Finding Finding, RepairResult Result, Permissi
         RefusalReason.LimitReached => "limit_reached",
         RefusalReason.CredentialsRole => "credentials_role",
         RefusalReason.NoMemberRole => "no_member_role",
+        RefusalReason.StateUnavailable => "state_unavailable",
+        RefusalReason.RepairLocked => "repair_locked",
         _ => "statement_conflict",
     };
 }

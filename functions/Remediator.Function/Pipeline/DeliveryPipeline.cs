@@ -7,6 +7,7 @@ using Remediator.Core.Repair;
 using Remediator.Function.Notify;
 using Remediator.Function.Observability;
 using Remediator.Function.Repair;
+using Remediator.Function.State;
 
 namespace Remediator.Function.Pipeline;
 
@@ -15,10 +16,14 @@ namespace Remediator.Function.Pipeline;
 /// execution environment, so the alert gate's cooldown spans invocations.
 /// </summary>
 public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher publisher, TimeProvider time, JsonLog log, PermissionRepairer? repairer = null,
-    Organization.AccountRepairers? accounts = null)
+    Organization.AccountRepairers? accounts = null,
+    ISharedState? state = null)
 {
     private static readonly TimeSpan SafetyMargin = TimeSpan.FromMilliseconds(500);
     private readonly AlertGate _gate = new(options.Cooldown);
+
+    // With a shared state (STATE_TABLE) the cooldown lives in the table, and only the threshold stays here.
+    private readonly AlertGate _threshold = new(TimeSpan.Zero);
 
     public FunctionOptions Options => options;
 
@@ -63,12 +68,29 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
         var belowThreshold = 0;
         var session = repairer?.NewSession();
         var memberSessions = new Dictionary<string, (Organization.AccountRepairer Choice, RepairSession? Session)>(StringComparer.Ordinal);
+        var shared = state is null ? null : new SharedCooldown(state, options.Cooldown, _threshold, log);
+        var sharedKeys = new Dictionary<string, string>(StringComparer.Ordinal); // finding id → its key in the table
+        var undeduped = new HashSet<string>(StringComparer.Ordinal); // finding ids decided without the table
         foreach (var found in diagnosis.Findings)
         {
             // The region and account the function knows fill what the filtered lines do not show.
             var finding = ResolvedFinding.InContext(found, options.Region, ownerAccount);
             var critical = FindingMessages.Severity(finding.Cause) == "critical";
-            var decision = _gate.Consider(finding.Id, finding.Count, time.GetUtcNow(), critical ? 1 : options.AlertMinRequests);
+            AlertDecision decision;
+            if (shared is null)
+            {
+                decision = _gate.Consider(finding.Id, finding.Count, time.GetUtcNow(), critical ? 1 : options.AlertMinRequests);
+            }
+            else
+            {
+                var key = sharedKeys[finding.Id] = SharedCooldown.Key(finding.AccountId, finding.Id);
+                decision = await shared.ConsiderAsync(key, finding.Id, finding.Count, time.GetUtcNow(), critical ? 1 : options.AlertMinRequests, ct).ConfigureAwait(false);
+                if (shared.Unavailable)
+                {
+                    undeduped.Add(finding.Id);
+                    session?.StateUnavailable = true; // without the table's lock, no environment writes a policy
+                }
+            }
             if (!decision.Send)
             {
                 if (decision.BelowThreshold)
@@ -137,7 +159,8 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
         var account = items.Select(i => i.Finding.AccountId).FirstOrDefault(a => a is not null);
         foreach (var group in items.GroupBy(i => (i.Finding.Key.ApiId, i.Finding.Key.Stage)))
         {
-            foreach (var message in DigestMessages.Build(group.ToList(), Rate(diagnosis, account) with { Region = options.Region }))
+            foreach (var message in DigestMessages.Build(group.ToList(), Rate(diagnosis, account) with
+                     { Region = options.Region, DedupStateUnavailable = group.Any(i => undeduped.Contains(itemGate[i])) }))
             {
                 try
                 {
@@ -157,7 +180,14 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                         // the next delivery's try, which its message promises.
                         if (unsent == 1 && !deferred)
                         {
-                            _gate.Sent(id, time.GetUtcNow());
+                            if (shared is null)
+                            {
+                                _gate.Sent(id, time.GetUtcNow());
+                            }
+                            else
+                            {
+                                shared.Sent(sharedKeys[id], id, time.GetUtcNow());
+                            }
                         }
                     }
                 }
@@ -168,6 +198,13 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                         ("error", e.GetType().Name), ("detail", Scrubber.Clean(e.Message, 500)));
                 }
             }
+        }
+
+        // A claimed window whose message was not sent is given back, so that the next delivery (a retry of this one,
+        // or another environment's) alerts it instead of the table silencing it for the cooldown.
+        if (shared is not null)
+        {
+            await shared.ReleaseUnsentAsync(ct).ConfigureAwait(false);
         }
 
         // 4. Metrics, then the verdict: a message that could not be published fails the invocation.

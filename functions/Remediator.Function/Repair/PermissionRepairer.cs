@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Remediator.Core.Diagnosis;
 using Remediator.Core.Repair;
 using Remediator.Function.Aws;
+using Remediator.Function.State;
 
 namespace Remediator.Function.Repair;
 
@@ -10,8 +11,16 @@ namespace Remediator.Function.Repair;
 /// repair is right and allowed: a log line alone never grants anything (anyone who can write to a log group could
 /// forge one). Every check that fails is the reason in the report; dry-run stops before the one write.
 /// </summary>
-public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig apis, IPermissionStore lambda, string? region)
+/// <param name="state">When set (STATE_TABLE), a write to a function's policy for an API takes its lock in the shared
+/// table first, so that one environment of any account writes it; without the table no policy is written.</param>
+/// <param name="clock">The clock the lock's lease is measured by.</param>
+public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig apis, IPermissionStore lambda, string? region,
+    ISharedState? state = null, TimeProvider? clock = null)
 {
+    /// <summary>How long a repair lock is held at most: a holder that dies mid-repair frees it then. A repair is a few
+    /// calls within one invocation, whose time budget is at most 15 minutes but in practice under one.</summary>
+    public static readonly TimeSpan LockLease = TimeSpan.FromMinutes(5);
+
     public const string OptOutTag = "remediator:auto-repair";
 
     // The same function and API are never repaired twice at once (concurrent invocations race through the
@@ -247,12 +256,83 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
         {
             return new RepairReport(finding, RepairResult.Planned, plan, null, $"set {OptionNames.RepairMode}=auto to let Remediator add it", checks);
         }
-        if (!session.TryTakeWrite())
+        if (state is null)
         {
-            return Refuse(RefusalReason.LimitReached,
-                $"{session.MaxWrites} permission(s) were already added in this invocation ({OptionNames.MaxRepairs}); the finding stays open and the next delivery will try again");
+            if (!session.TryTakeWrite())
+            {
+                return Refuse(RefusalReason.LimitReached,
+                    $"{session.MaxWrites} permission(s) were already added in this invocation ({OptionNames.MaxRepairs}); the finding stays open and the next delivery will try again");
+            }
+            return await Act(finding, plan, b.SourceArns!, b.Policy!, checks, deadline, ct).ConfigureAwait(false);
         }
-        return await Act(finding, plan, b.SourceArns!, b.Policy!, checks, deadline, ct).ConfigureAwait(false);
+        return await ActLockedAsync(state, finding, b, checks, session, deadline, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The write under the shared lock of the function and API: the one environment holding it reads the policy again
+    /// (an earlier holder may have added the statement since this invocation's read) and writes only if it is still
+    /// missing. Without the table's answer nothing is written: two environments could otherwise both write.
+    /// </summary>
+    private async Task<RepairReport> ActLockedAsync(ISharedState shared, Finding finding, Assessment b, List<string> checks, RepairSession session,
+        DateTimeOffset deadline, CancellationToken ct)
+    {
+        var plan = b.Plan;
+        RepairReport Refuse(RefusalReason reason, string detail) => new(finding, RepairResult.Refused, plan, reason, detail, checks);
+        const string Unavailable = "the shared state table (STATE_TABLE) did not answer, and without its lock another environment could write the same policy: nothing is written until it answers; the finding stays open";
+        if (session.StateUnavailable)
+        {
+            return Refuse(RefusalReason.StateUnavailable, Unavailable);
+        }
+        var lockKey = $"{plan.ResourceArn}|{plan.ApiId}";
+        string? token;
+        try
+        {
+            token = await shared.TryLockAsync(lockKey, (clock ?? TimeProvider.System).GetUtcNow(), LockLease, ct).ConfigureAwait(false);
+        }
+        catch (SharedStateUnavailableException)
+        {
+            session.StateUnavailable = true;
+            return Refuse(RefusalReason.StateUnavailable, Unavailable);
+        }
+        if (token is null)
+        {
+            return Refuse(RefusalReason.RepairLocked, $"another Remediator environment is repairing {plan.ResourceArn} for {plan.ApiId} now; its message says what it did");
+        }
+        try
+        {
+            FunctionPolicy policy;
+            try
+            {
+                var (now, fresh) = await Read(plan, b.SourceArns!, deadline, ct).ConfigureAwait(false);
+                if (now.Allowed)
+                {
+                    return new RepairReport(finding, RepairResult.Refused, plan, RefusalReason.AlreadyAllowed,
+                        $"statement {now.AllowSid} allows API Gateway now: it was added meanwhile (by another environment, or by hand)", checks);
+                }
+                policy = fresh;
+            }
+            catch (AwsCallException e)
+            {
+                return AwsRefusal(e, e.Operation.Replace("Lambda ", "lambda:", StringComparison.Ordinal), checks, finding, plan);
+            }
+            if (!session.TryTakeWrite())
+            {
+                return Refuse(RefusalReason.LimitReached,
+                    $"{session.MaxWrites} permission(s) were already added in this invocation ({OptionNames.MaxRepairs}); the finding stays open and the next delivery will try again");
+            }
+            return await Act(finding, plan, b.SourceArns!, policy, checks, deadline, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                await shared.UnlockAsync(lockKey, token, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (SharedStateUnavailableException)
+            {
+                // The lease frees it.
+            }
+        }
     }
 
     private static bool SameQualifier(string? a, string? b) => (a is "$LATEST" ? null : a) == (b is "$LATEST" ? null : b);

@@ -17,6 +17,9 @@ public sealed class RepairSession(int maxWrites)
 
     public int MaxWrites => maxWrites;
 
+    /// <summary>The shared state table did not answer in this invocation: no policy is written (state_unavailable).</summary>
+    public bool StateUnavailable { get; set; }
+
     /// <summary>Takes one write from the budget; false when it is spent.</summary>
     public bool TryTakeWrite()
     {
