@@ -4,6 +4,7 @@ using Remediator.Core.Diagnosis;
 using Remediator.Core.Ingest;
 using Remediator.Core.Notify;
 using Remediator.Core.Repair;
+using Remediator.Function.Approval;
 using Remediator.Function.Notify;
 using Remediator.Function.Observability;
 using Remediator.Function.Repair;
@@ -14,7 +15,8 @@ namespace Remediator.Function.Pipeline;
 /// One delivery, start to end: decode → diagnose → (repair, next) → notify → metrics. It lives as long as the
 /// execution environment, so the alert gate's cooldown spans invocations.
 /// </summary>
-public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher publisher, TimeProvider time, JsonLog log, PermissionRepairer? repairer = null)
+public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher publisher, TimeProvider time, JsonLog log, PermissionRepairer? repairer = null,
+    ApprovalLinks? approvals = null)
 {
     private static readonly TimeSpan SafetyMargin = TimeSpan.FromMilliseconds(500);
     private readonly AlertGate _gate = new(options.Cooldown);
@@ -72,7 +74,8 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
             {
                 if (finding.Cause == Cause.MissingInvokePermission)
                 {
-                    reports = await repairer.RepairAsync(finding, session, deadline, ct).ConfigureAwait(false);
+                    var repaired = await repairer.RepairAsync(finding, session, deadline, ct).ConfigureAwait(false);
+                    reports = approvals is null ? repaired : await WithApprovalLinksAsync(repaired, approvals, deadline, ct).ConfigureAwait(false);
                 }
                 else if (finding.Cause is Cause.IntegrationTimeout || (AdviceBook.FunctionSide(finding.Cause) && finding.Key.FunctionArn is null)
                     || finding.Cause == Cause.FunctionTimeout)
@@ -244,6 +247,32 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                 log.Output.WriteLine(line);
             }
         }
+    }
+
+    /// <summary>Approve mode: each planned repair carries its signed link. Without one (KMS failed) the plan is still
+    /// sent, as dry-run sends it, and the log says why there is no link.</summary>
+    private async Task<IReadOnlyList<RepairReport?>> WithApprovalLinksAsync(IReadOnlyList<RepairReport> reports, ApprovalLinks links, DateTimeOffset deadline, CancellationToken ct)
+    {
+        var linked = new List<RepairReport?>(reports.Count);
+        foreach (var report in reports)
+        {
+            if (report.Result != RepairResult.Planned || report.Plan is null)
+            {
+                linked.Add(report);
+                continue;
+            }
+            try
+            {
+                linked.Add(report with { ApproveUrl = await links.MakeAsync(report, deadline, ct).ConfigureAwait(false) });
+            }
+            catch (Aws.AwsCallException e)
+            {
+                log.Write(LogLevel.Error, "approval link not made", ("statementId", report.Plan.StatementId), ("target", report.Plan.ResourceArn),
+                    ("detail", Scrubber.Clean(e.Message, 500)));
+                linked.Add(report);
+            }
+        }
+        return linked;
     }
 
     private static string FirstLine(string text) => text.AsSpan().IndexOfAny('\r', '\n') is var end and >= 0 ? text[..end] : text;
