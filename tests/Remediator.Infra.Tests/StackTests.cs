@@ -8,6 +8,7 @@ using Remediator.Infra;
 namespace Remediator.Infra.Tests;
 
 /// <summary>Template assertions for each context combination: what a security reviewer would check, as tests.</summary>
+[Collection(SynthCollection.Name)]
 public class StackTests
 {
     private static readonly string CodePath = CreateCode();
