@@ -302,6 +302,21 @@ public sealed class ApprovalTests : IDisposable
         _h.Log.ToString().ShouldContain("approval link not made");
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Delivery_NoApprovalUrl_AsksLambdaForTheFunctionsOwnUrlOnce()
+    {
+        const string own = "https://ownurl0123456789abcdefghijklmn.lambda-url.us-east-1.on.aws/";
+        _h.Lambda.FunctionUrl("remediator-Function", own);
+        var handler = _h.Handler(("REMEDIATOR_APPROVAL_URL", ""), ("AWS_LAMBDA_FUNCTION_NAME", "remediator-Function"));
+
+        var first = await _h.Repair.Deliver(handler, RepairHarness.DeployedPermissionDelivery());
+        var second = await _h.Repair.Deliver(handler, RepairHarness.DeployedPermissionDelivery());
+
+        RepairHarness.Repair(first, "approveUrl")!.ShouldStartWith(own + "?t=");
+        RepairHarness.Repair(second, "approveUrl")!.ShouldStartWith(own + "?t=");
+        _h.Lambda.Requests.Count(r => r.Path.EndsWith("/url", StringComparison.Ordinal)).ShouldBe(1);
+    }
+
     [Theory]
     [InlineData("""{"awslogs":{"data":"H4sI"}}""", false)]
     [InlineData("""{"version":"2.0","rawPath":"/","requestContext":{"http":{"method":"GET"}}}""", true)]
