@@ -28,7 +28,7 @@ public static class OptionNames
 public enum LogLevel { Debug, Info, Warn, Error }
 
 /// <summary>Repair settings.</summary>
-/// <param name="Mode">off, dry-run (default) or auto.</param>
+/// <param name="Mode">off, dry-run (default), auto or approve.</param>
 /// <param name="AllowedFunctions">Function ARN patterns that may be repaired (<see cref="FunctionPatterns"/>); none by default, so nothing is changed until the operator names functions.</param>
 /// <param name="Apis">API ids that may be repaired; none by default. Empty does not mean any API: see <paramref name="AnyApi"/>.</param>
 /// <param name="MaxPerInvocation">Repairs per invocation at most (default 5).</param>
@@ -201,7 +201,8 @@ public sealed record FunctionOptions(string TopicArn, TimeSpan Cooldown, long Ma
         null or "" or "dry-run" or "dryrun" => RepairMode.DryRun,
         "off" => RepairMode.Off,
         "auto" => RepairMode.Auto,
-        _ => throw new OptionsException($"{OptionNames.RepairMode} must be off, dry-run or auto, got '{value}'"),
+        "approve" => RepairMode.Approve,
+        _ => throw new OptionsException($"{OptionNames.RepairMode} must be off, dry-run, auto or approve, got '{value}'"),
     };
 
     private static IReadOnlyList<string> List(string? value) =>

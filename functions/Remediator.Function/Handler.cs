@@ -1,3 +1,4 @@
+using Remediator.Function.Approval;
 using Remediator.Function.Aws;
 using Remediator.Function.Observability;
 using Remediator.Function.Pipeline;
@@ -15,20 +16,34 @@ public sealed class Handler
     // Built once per execution environment (cold start): options validated, clients and the alert gate kept warm.
     private static readonly Lazy<DeliveryPipeline> Default = new(() => Composition.Pipeline(Environment.GetEnvironmentVariable, TimeProvider.System));
 
+    private static readonly Lazy<ApprovalHandler> DefaultApprovals = new(() => Composition.Approvals(Environment.GetEnvironmentVariable, TimeProvider.System));
+
     private readonly DeliveryPipeline _pipeline;
+    private readonly ApprovalHandler? _approvals;
 
     /// <summary>Used by Lambda: real AWS clients from the environment.</summary>
-    public Handler() : this(Default.Value)
+    public Handler() : this(Default.Value, DefaultApprovals.Value)
     {
     }
 
     /// <summary>Used by tests and by <c>remediator replay</c>: any publisher, clock and log.</summary>
-    public Handler(DeliveryPipeline pipeline) => _pipeline = pipeline;
+    /// <param name="approvals">The approval page behind the function URL; without it a function URL request gets a 404.</param>
+    public Handler(DeliveryPipeline pipeline, ApprovalHandler? approvals = null)
+    {
+        _pipeline = pipeline;
+        _approvals = approvals;
+    }
 
     public async Task<Stream> Handle(Stream input)
     {
+        // Function URL requests (the approval page) and log deliveries arrive at the same entry.
+        var (bytes, isFunctionUrl) = await ApprovalHandler.ReadAsync(input).ConfigureAwait(false);
+        if (isFunctionUrl)
+        {
+            return await (_approvals ?? new ApprovalHandler(null)).HandleAsync(bytes).ConfigureAwait(false);
+        }
         // A subscription delivery, or a Kinesis batch of them (the organization's fan-in): Invocation tells them apart.
-        return await Invocation.HandleAsync(_pipeline, input).ConfigureAwait(false);
+        return await Invocation.HandleAsync(_pipeline, new MemoryStream(bytes, writable: false)).ConfigureAwait(false);
     }
 }
 
@@ -43,7 +58,49 @@ public static class Composition
         var state = State.SharedStateSetup.FromEnvironment(env, options.Region, credentials ?? new DefaultCredentialSource());
         var repairer = Repairer(options, env, time, http, credentials, state: state);
         return new DeliveryPipeline(options, Sns(options.TopicArn, env, time, http, credentials), time, log, repairer,
-            repairer is null ? null : Accounts(options, env, time, http, credentials, state), state);
+            repairer is null ? null : Accounts(options, env, time, http, credentials, state), state,
+            options.Repair.Mode == Core.Repair.RepairMode.Approve ? Links(ApprovalOptions.Load(env), options, env, time, http, credentials) : null);
+    }
+
+    /// <summary>The approval page (approve mode), or a handler that answers 404 in any other mode.</summary>
+    public static ApprovalHandler Approvals(Func<string, string?> env, TimeProvider time, TextWriter? output = null, HttpClient? http = null,
+        ICredentialSource? credentials = null)
+    {
+        var options = FunctionOptions.Load(env);
+        var log = new JsonLog(output ?? RawStdout(), options.LogLevel, time);
+        if (options.Repair.Mode != Core.Repair.RepairMode.Approve)
+        {
+            return new ApprovalHandler(null, log);
+        }
+        var approval = ApprovalOptions.Load(env);
+        // The same repair lock as the delivery path, so an approval and an auto-mode environment never write at once.
+        var state = State.SharedStateSetup.FromEnvironment(env, options.Region, credentials ?? new DefaultCredentialSource());
+        var repairer = Repairer(options, env, time, http, credentials, state: state)!;
+        var lambda = new LambdaClient(new AwsHttp(http ?? SharedHttp, credentials ?? new DefaultCredentialSource(), time), r => AwsEndpoints.Resolve("LAMBDA", "lambda", r, env));
+        var service = new ApprovalService(approval, Links(approval, options, env, time, http, credentials), repairer, lambda,
+            Sns(options.TopicArn, env, time, http, credentials), time, log);
+        return new ApprovalHandler(service, log);
+    }
+
+    /// <summary>Approval links signed by the KMS HMAC key, for the page at REMEDIATOR_APPROVAL_URL or the function's own URL.</summary>
+    public static ApprovalLinks Links(ApprovalOptions approval, FunctionOptions options, Func<string, string?> env, TimeProvider time, HttpClient? http = null,
+        ICredentialSource? credentials = null)
+    {
+        var region = options.Region ?? throw new OptionsException($"AWS_REGION (or AWS_DEFAULT_REGION) is not set: approve mode signs links with KMS in the function's region");
+        var aws = new AwsHttp(http ?? SharedHttp, credentials ?? new DefaultCredentialSource(), time);
+        var kms = new KmsMacClient(aws, AwsEndpoints.Resolve("KMS", "kms", region, env), region, approval.KeyId);
+        Func<DateTimeOffset, CancellationToken, Task<Uri>> page;
+        if (approval.Url is { } url)
+        {
+            page = (_, _) => Task.FromResult(url);
+        }
+        else
+        {
+            var self = env("AWS_LAMBDA_FUNCTION_NAME") ?? throw new OptionsException($"{ApprovalOptionNames.Url} is not set, and there is no AWS_LAMBDA_FUNCTION_NAME to ask Lambda for the function's URL");
+            var urls = new FunctionUrlConfigClient(aws, AwsEndpoints.Resolve("LAMBDA", "lambda", region, env), region, self);
+            page = urls.GetAsync;
+        }
+        return new ApprovalLinks(kms, time, approval.Ttl, page);
     }
 
     /// <summary>Repair in other accounts of the organization through their member roles (Organization/).</summary>

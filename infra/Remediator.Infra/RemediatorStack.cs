@@ -100,6 +100,11 @@ public sealed class RemediatorStack : Stack
         });
         invokeConfig.Node.AddDependency(role); // Lambda checks the role may send to the queue when the config is written
 
+        if (config.RepairMode == Core.Repair.RepairMode.Approve)
+        {
+            Approval = new ApprovalPage(this, "Approval", config, Function, role);
+        }
+
         new LogSubscriptions(this, "Subscriptions", config, Function, logGroup);
         new Alarms(this, "Alarms", Function, FailedDeliveries, notifications.Topic, notifications.AlarmTopic);
         if (config.Organization is { } organization)
@@ -129,6 +134,8 @@ public sealed class RemediatorStack : Stack
     }
 
     public Amazon.CDK.AWS.Lambda.Function Function { get; }
+    /// <summary>The approval page (repairMode=approve only).</summary>
+    public ApprovalPage? Approval { get; }
     public Queue FailedDeliveries { get; }
     public Amazon.CDK.AWS.SNS.Topic Topic { get; }
     public Amazon.CDK.AWS.SNS.Topic AlarmTopic { get; }
@@ -144,7 +151,7 @@ public sealed class RemediatorStack : Stack
         [OptionNames.MaxDecompressedMb] = "16",
         [OptionNames.LogLevel] = "info",
         [OptionNames.TimeBudgetSeconds] = TimeBudgetSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        [OptionNames.RepairMode] = config.RepairMode switch { Core.Repair.RepairMode.Off => "off", Core.Repair.RepairMode.Auto => "auto", _ => "dry-run" },
+        [OptionNames.RepairMode] = config.RepairMode switch { Core.Repair.RepairMode.Off => "off", Core.Repair.RepairMode.Auto => "auto", Core.Repair.RepairMode.Approve => "approve", _ => "dry-run" },
         [OptionNames.RepairAllowedFunctions] = string.Join(',', config.RepairAllowedFunctions),
         // The scope the role's apigateway:GET covers (RepairPolicy): the named ids, or any API only when opted into.
         [OptionNames.RepairApis] = string.Join(',', config.RepairApiIds),

@@ -41,7 +41,8 @@ public static class RepairPolicy
             yield break; // nothing allowed: every repair is refused before any Lambda call (not_allow_listed)
         }
         yield return new PolicyStatement(new PolicyStatementProps { Sid = "ReadFunctionPolicies", Actions = ["lambda:GetPolicy", "lambda:ListTags"], Resources = functions });
-        if (config.RepairMode == RepairMode.Auto)
+        // Approve mode writes the same statement, once a person has approved it through the page.
+        if (config.RepairMode is RepairMode.Auto or RepairMode.Approve)
         {
             // lambda:Principal: the role can grant invoke rights to API Gateway only, whatever a bug or a forged line
             // asks for (https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html).

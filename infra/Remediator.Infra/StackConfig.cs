@@ -49,6 +49,12 @@ public sealed record StackConfig
     public OrganizationConfig? Organization { get; init; }
     /// <summary>The shared state table (<see cref="SharedState"/>): on unless <c>sharedState=false</c>.</summary>
     public bool SharedState { get; init; } = true;
+    /// <summary>repairMode=approve: how long an approval link stays valid (approvalTtlMinutes, 1 to 10080, default 60).</summary>
+    public int ApprovalTtlMinutes { get; init; } = 60;
+    /// <summary>repairMode=approve: the networks approvals may come from (approvalSourceCidrs); empty: anywhere, the signed link being the credential.</summary>
+    public IReadOnlyList<string> ApprovalSourceCidrs { get; init; } = [];
+    /// <summary>repairMode=approve: the function URL requires IAM (SigV4) callers (approvalAuth=iam) instead of none.</summary>
+    public bool ApprovalAuthIam { get; init; }
 
     /// <summary>
     /// The API ids repair may read (apigateway:GET) and, in auto, change: repairApis, else the subscribed REST APIs.
@@ -84,7 +90,8 @@ public sealed record StackConfig
                 null or "dry-run" => RepairMode.DryRun,
                 "off" => RepairMode.Off,
                 "auto" => RepairMode.Auto,
-                var other => throw new ConfigException($"repairMode must be off, dry-run or auto, got '{other}'"),
+                "approve" => RepairMode.Approve,
+                var other => throw new ConfigException($"repairMode must be off, dry-run, auto or approve, got '{other}'"),
             },
             RepairAllowedFunctions = List(context, "repairAllowedFunctions").Select(ValidFunctionPattern).ToList(),
             RepairApis = List(context, "repairApis").Select(a => ValidApiId(a, "repairApis")).ToList(),
@@ -105,7 +112,20 @@ public sealed record StackConfig
             BootstrapCodePath = Str(context, "bootstrapCodePath") ?? ".build/bootstrap",
             Organization = OrganizationConfig.From(context),
             SharedState = context("sharedState") is null || Bool(context, "sharedState"),
+            ApprovalTtlMinutes = Int(context, "approvalTtlMinutes", 60, 1, 10080),
+            ApprovalSourceCidrs = List(context, "approvalSourceCidrs").Select(c => System.Net.IPNetwork.TryParse(c, out _) ? c
+                : throw new ConfigException($"approvalSourceCidrs: '{c}' is not a CIDR block (e.g. 203.0.113.0/24)")).ToList(),
+            ApprovalAuthIam = Str(context, "approvalAuth") switch
+            {
+                null or "none" => false,
+                "iam" => true,
+                var other => throw new ConfigException($"approvalAuth must be none or iam, got '{other}'"),
+            },
         };
+        if (config.RepairMode != RepairMode.Approve && (context("approvalTtlMinutes") ?? context("approvalSourceCidrs") ?? context("approvalAuth")) is not null)
+        {
+            throw new ConfigException("approvalTtlMinutes, approvalSourceCidrs and approvalAuth apply to repairMode=approve only");
+        }
         if (context("noDeliveryAlarmHours") is not null)
         {
             // Only failing lines are forwarded, so "no delivery" meant healthy APIs: the alarm cried wolf and is gone.
@@ -115,10 +135,10 @@ public sealed record StackConfig
         {
             throw new ConfigException("repairApis and repairAnyApi=true contradict each other: name the APIs repair may change, or allow any, not both");
         }
-        if (config.RepairMode == RepairMode.Auto && !config.RepairAnyApi && config.RepairApiIds.Count == 0)
+        if (config.RepairMode is RepairMode.Auto or RepairMode.Approve && !config.RepairAnyApi && config.RepairApiIds.Count == 0)
         {
             throw new ConfigException(config.AllApis
-                ? "repairMode=auto with allApis changes only APIs you name: set repairApis (API ids), or repairAnyApi=true to let it grant on any API of the account"
+                ? $"repairMode={(config.RepairMode == RepairMode.Auto ? "auto" : "approve")} with allApis changes only APIs you name: set repairApis (API ids), or repairAnyApi=true to let it grant on any API of the account"
                 : "repairMode=auto has no API to repair: set repairApis (API ids; restApis count too), or repairAnyApi=true for any API of the account");
         }
         if (config.NativeAot && config.Architecture == "arm64" && context("architecture") is not null)

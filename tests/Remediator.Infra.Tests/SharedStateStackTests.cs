@@ -5,7 +5,6 @@ using Remediator.Function.State;
 namespace Remediator.Infra.Tests;
 
 /// <summary>The shared state table: on by default, off with sharedState=false, and exactly the item calls the function makes.</summary>
-[Collection(SynthCollection.Name)]
 public sealed class SharedStateStackTests
 {
     private static IEnumerable<JsonElement> Resources(JsonElement template, string type) =>

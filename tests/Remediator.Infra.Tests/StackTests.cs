@@ -8,7 +8,6 @@ using Remediator.Infra;
 namespace Remediator.Infra.Tests;
 
 /// <summary>Template assertions for each context combination: what a security reviewer would check, as tests.</summary>
-[Collection(SynthCollection.Name)]
 public class StackTests
 {
     private static readonly string CodePath = CreateCode();
@@ -356,7 +355,7 @@ public class StackTests
 
     [Theory]
     [InlineData("restApis", "abc123defg", "restApis: 'abc123defg' is not apiId/stage")]
-    [InlineData("repairMode", "sometimes", "repairMode must be off, dry-run or auto")]
+    [InlineData("repairMode", "sometimes", "repairMode must be off, dry-run, auto or approve")]
     [InlineData("notifyEmails", "ops.example.com", "notifyEmails: 'ops.example.com' is not an e-mail address")]
     [InlineData("architecture", "riscv", "architecture must be arm64 or x86_64")]
     [InlineData("repairAllowedFunctions", "*", "repairAllowedFunctions: '*' is not a function ARN pattern")]

@@ -71,6 +71,18 @@ public sealed class FakeLambda(string region = "us-east-1", string account = "12
         }
     }
 
+    private readonly Dictionary<string, string> _functionUrls = new(StringComparer.Ordinal);
+
+    /// <summary>Gives a function (by name) a function URL, as GetFunctionUrlConfig returns it.</summary>
+    public FakeLambda FunctionUrl(string name, string url)
+    {
+        lock (this)
+        {
+            _functionUrls[name] = url;
+        }
+        return this;
+    }
+
     /// <summary>AddPermission calls that changed a policy.</summary>
     public int Writes { get; private set; }
 
@@ -80,6 +92,14 @@ public sealed class FakeLambda(string region = "us-east-1", string account = "12
     protected override Answer Handle(string method, string path, IReadOnlyDictionary<string, string> query, IReadOnlyDictionary<string, string> headers, byte[] body)
     {
         const string functions = "/2015-03-31/functions/";
+        const string urls = "/2021-10-31/functions/";
+        if (path.StartsWith(urls, StringComparison.Ordinal) && path.EndsWith("/url", StringComparison.Ordinal) && method == "GET")
+        {
+            var name = path[urls.Length..^"/url".Length];
+            return Fault("GetFunctionUrlConfig") ?? (_functionUrls.TryGetValue(name, out var url)
+                ? Ok(JsonSerializer.Serialize(new Dictionary<string, string> { ["FunctionUrl"] = url, ["AuthType"] = "NONE" }))
+                : Error(404, "ResourceNotFoundException", "The resource you requested does not exist."));
+        }
         if (path.StartsWith("/2017-03-31/tags/", StringComparison.Ordinal) && method == "GET")
         {
             return Fault("ListTags") ?? Tags(path["/2017-03-31/tags/".Length..]);

@@ -325,6 +325,10 @@ public static class DigestMessages
             if (item.Repair is { } repair)
             {
                 description.AppendLine($"    *Repair:* {Scrubber.Neutralise(FindingMessages.RepairLine(repair))}");
+                if (repair.ApproveUrl is { } approve)
+                {
+                    description.AppendLine($"    *Approve:* {approve}");
+                }
             }
             if (f.Advice.FunctionLog is { } log)
             {

@@ -77,6 +77,7 @@ public static class FindingMessages
     internal static string RepairLine(RepairReport r) => r.Result switch
     {
         RepairResult.Repaired => $"added statement {r.Plan!.StatementId} to {r.Plan.ResourceArn}: API Gateway may invoke it again from {r.Plan.ApiId} (verified by reading the policy back). {RepairText(r.Detail)}".TrimEnd(),
+        RepairResult.Planned when r.ApproveUrl is not null => $"awaiting approval: would add statement {r.Plan!.StatementId} to {r.Plan.ResourceArn} once a person approves it (Approve below); nothing was changed. {RepairText(r.Detail)}".TrimEnd(),
         RepairResult.Planned => $"dry run: would add statement {r.Plan!.StatementId} to {r.Plan.ResourceArn}; nothing was changed. {RepairText(r.Detail)}".TrimEnd(),
         _ => $"refused ({RepairReport.ReasonName(r.Refusal!.Value)}): {RepairText(r.Detail)}",
     };
@@ -134,6 +135,10 @@ public static class FindingMessages
         if (repair is not null)
         {
             Line(sb, "Repair", Scrubber.Neutralise(RepairLine(repair)));
+            if (repair.ApproveUrl is { } approve)
+            {
+                Line(sb, "Approve", approve);
+            }
             foreach (var check in repair.Checks)
             {
                 sb.AppendLine($"  - {RepairText(check)}");
@@ -232,6 +237,10 @@ public static class FindingMessages
         if (repair is not null)
         {
             description.AppendLine($"*Repair:* {Scrubber.Neutralise(RepairLine(repair))}");
+            if (repair.ApproveUrl is { } approve)
+            {
+                description.AppendLine($"*Approve:* {approve}");
+            }
             if (repair.Plan is { } plan)
             {
                 description.AppendLine($"*{(repair.Result == RepairResult.Repaired ? "Undo" : "To add it")}:* `{(repair.Result == RepairResult.Repaired ? plan.UndoCommand : plan.AddCommand)}`");
@@ -372,6 +381,14 @@ public static class FindingMessages
                 w.WriteString("add", plan.AddCommand);
                 w.WriteString("undo", plan.UndoCommand);
                 w.WriteString("cdk", plan.CdkSnippet);
+            }
+            if (repair.PolicyRevisionId is { } revision)
+            {
+                w.WriteString("policyRevisionId", revision);
+            }
+            if (repair.ApproveUrl is { } approve)
+            {
+                w.WriteString("approveUrl", approve);
             }
             w.WriteEndObject();
         }

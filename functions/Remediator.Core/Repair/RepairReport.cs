@@ -2,8 +2,9 @@ using Remediator.Core.Diagnosis;
 
 namespace Remediator.Core.Repair;
 
-/// <summary>Whether repairs run: <c>off</c>, <c>dry-run</c> (the default: plan, verify, publish what would be done), <c>auto</c>.</summary>
-public enum RepairMode { Off, DryRun, Auto }
+/// <summary>Whether repairs run: <c>off</c>, <c>dry-run</c> (the default: plan, verify, publish what would be done), <c>auto</c>,
+/// <c>approve</c> (plan as dry-run, and a person applies the plan through a signed link).</summary>
+public enum RepairMode { Off, DryRun, Auto, Approve }
 
 public enum RepairResult { Repaired, Planned, Refused }
 
@@ -62,6 +63,12 @@ public sealed record RepairReport(Finding Finding, RepairResult Result, Permissi
 {
     /// <summary>Deferred by the per-invocation budget: the finding is to be tried again by the next delivery.</summary>
     public bool Deferred => Refusal == RefusalReason.LimitReached;
+
+    /// <summary>The policy revision the plan was made against (GetPolicy's RevisionId; empty when there was no policy).</summary>
+    public string? PolicyRevisionId { get; init; }
+
+    /// <summary>In approve mode, the signed link a person opens to apply this plan.</summary>
+    public string? ApproveUrl { get; init; }
 
     /// <summary><c>permission_repaired</c>, <c>permission_repair_planned</c> or <c>permission_repair_refused</c>.</summary>
     public string CauseName => Result switch

@@ -4,6 +4,7 @@ using Remediator.Core.Diagnosis;
 using Remediator.Core.Ingest;
 using Remediator.Core.Notify;
 using Remediator.Core.Repair;
+using Remediator.Function.Approval;
 using Remediator.Function.Notify;
 using Remediator.Function.Observability;
 using Remediator.Function.Repair;
@@ -17,7 +18,8 @@ namespace Remediator.Function.Pipeline;
 /// </summary>
 public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher publisher, TimeProvider time, JsonLog log, PermissionRepairer? repairer = null,
     Organization.AccountRepairers? accounts = null,
-    ISharedState? state = null)
+    ISharedState? state = null,
+    ApprovalLinks? approvals = null)
 {
     private static readonly TimeSpan SafetyMargin = TimeSpan.FromMilliseconds(500);
     private readonly AlertGate _gate = new(options.Cooldown);
@@ -126,7 +128,11 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
             {
                 if (finding.Cause == Cause.MissingInvokePermission)
                 {
-                    reports = await findingRepairer.RepairAsync(finding, findingSession, deadline, ct).ConfigureAwait(false);
+                    var repaired = await findingRepairer.RepairAsync(finding, findingSession, deadline, ct).ConfigureAwait(false);
+                    // The approval page applies plans with the function's own credentials: a member account's plan gets no
+                    // link (it stays planned, with its command), rather than a link the page could not apply.
+                    reports = approvals is null || !ReferenceEquals(findingRepairer, repairer) ? repaired
+                        : await WithApprovalLinksAsync(repaired, approvals, deadline, ct).ConfigureAwait(false);
                 }
                 else if (finding.Cause is Cause.IntegrationTimeout || (AdviceBook.FunctionSide(finding.Cause) && finding.Key.FunctionArn is null)
                     || finding.Cause == Cause.FunctionTimeout)
@@ -315,6 +321,32 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                 log.Output.WriteLine(line);
             }
         }
+    }
+
+    /// <summary>Approve mode: each planned repair carries its signed link. Without one (KMS failed) the plan is still
+    /// sent, as dry-run sends it, and the log says why there is no link.</summary>
+    private async Task<IReadOnlyList<RepairReport?>> WithApprovalLinksAsync(IReadOnlyList<RepairReport> reports, ApprovalLinks links, DateTimeOffset deadline, CancellationToken ct)
+    {
+        var linked = new List<RepairReport?>(reports.Count);
+        foreach (var report in reports)
+        {
+            if (report.Result != RepairResult.Planned || report.Plan is null)
+            {
+                linked.Add(report);
+                continue;
+            }
+            try
+            {
+                linked.Add(report with { ApproveUrl = await links.MakeAsync(report, deadline, ct).ConfigureAwait(false) });
+            }
+            catch (Aws.AwsCallException e)
+            {
+                log.Write(LogLevel.Error, "approval link not made", ("statementId", report.Plan.StatementId), ("target", report.Plan.ResourceArn),
+                    ("detail", Scrubber.Clean(e.Message, 500)));
+                linked.Add(report);
+            }
+        }
+        return linked;
     }
 
     private static string FirstLine(string text) => text.AsSpan().IndexOfAny('\r', '\n') is var end and >= 0 ? text[..end] : text;

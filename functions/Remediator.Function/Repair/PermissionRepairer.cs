@@ -70,7 +70,10 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
     /// permission is missing). The broken ones are those whose policy does not let this API invoke them; each gets
     /// its own report. When none is broken, one report says so and nothing is granted.
     /// </summary>
-    public async Task<IReadOnlyList<RepairReport>> RepairAsync(Finding finding, RepairSession session, DateTimeOffset deadline, CancellationToken ct)
+    /// <param name="approved">In approve mode, the plan a person approved (from a verified link): it alone is added,
+    /// and only while the policy is still at the revision it was planned against.</param>
+    public async Task<IReadOnlyList<RepairReport>> RepairAsync(Finding finding, RepairSession session, DateTimeOffset deadline, CancellationToken ct,
+        ApprovedPlan? approved = null)
     {
         var checks = new List<string>();
         RepairReport Refuse(RefusalReason reason, string detail, PermissionPlan? plan = null, Finding? resolved = null) =>
@@ -169,7 +172,7 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
         {
             var own = new List<string>(checks) { $"{b.Target.FunctionLabel} ({b.Target.Label}) is in the API's account {account} and matches the allow-list" };
             own.AddRange(b.Checks);
-            reports.Add(await RepairOneAsync(ResolvedFinding.With(finding, b.Target), b, key, own, session, deadline, ct).ConfigureAwait(false));
+            reports.Add(await RepairOneAsync(ResolvedFinding.With(finding, b.Target), b, key, own, session, deadline, ct, approved).ConfigureAwait(false));
         }
         return reports;
     }
@@ -231,7 +234,8 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
         }
     }
 
-    private async Task<RepairReport> RepairOneAsync(Finding finding, Assessment b, FindingKey key, List<string> checks, RepairSession session, DateTimeOffset deadline, CancellationToken ct)
+    private async Task<RepairReport> RepairOneAsync(Finding finding, Assessment b, FindingKey key, List<string> checks, RepairSession session, DateTimeOffset deadline, CancellationToken ct,
+        ApprovedPlan? approved = null)
     {
         var plan = b.Plan;
         RepairReport Refuse(RefusalReason reason, string detail) => new(finding, RepairResult.Refused, plan, reason, detail, checks);
@@ -252,9 +256,14 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
         {
             return Refuse(RefusalReason.ExplicitDeny, $"statement {b.DenySid} of the function's policy denies API Gateway; an Allow would not help");
         }
-        if (options.Mode != RepairMode.Auto)
+        var revision = b.Policy?.RevisionId ?? "";
+        var approvedNow = options.Mode == RepairMode.Approve && approved is { } a && a.ResourceArn == plan.ResourceArn && a.StatementId == plan.StatementId
+            && a.PolicyRevisionId == revision;
+        if (options.Mode != RepairMode.Auto && !approvedNow)
         {
-            return new RepairReport(finding, RepairResult.Planned, plan, null, $"set {OptionNames.RepairMode}=auto to let Remediator add it", checks);
+            return new RepairReport(finding, RepairResult.Planned, plan, null, options.Mode == RepairMode.Approve
+                ? "a person approves it through the link in this message; the link is bound to this plan and the policy's current revision"
+                : $"set {OptionNames.RepairMode}=auto to let Remediator add it", checks) { PolicyRevisionId = revision };
         }
         if (state is null)
         {
@@ -263,9 +272,9 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
                 return Refuse(RefusalReason.LimitReached,
                     $"{session.MaxWrites} permission(s) were already added in this invocation ({OptionNames.MaxRepairs}); the finding stays open and the next delivery will try again");
             }
-            return await Act(finding, plan, b.SourceArns!, b.Policy!, checks, deadline, ct).ConfigureAwait(false);
+            return await Act(finding, plan, b.SourceArns!, b.Policy!, checks, deadline, ct, retryStale: !approvedNow).ConfigureAwait(false);
         }
-        return await ActLockedAsync(state, finding, b, checks, session, deadline, ct).ConfigureAwait(false);
+        return await ActLockedAsync(state, finding, b, checks, session, deadline, ct, approvedNow).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -274,7 +283,7 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
     /// missing. Without the table's answer nothing is written: two environments could otherwise both write.
     /// </summary>
     private async Task<RepairReport> ActLockedAsync(ISharedState shared, Finding finding, Assessment b, List<string> checks, RepairSession session,
-        DateTimeOffset deadline, CancellationToken ct)
+        DateTimeOffset deadline, CancellationToken ct, bool approvedNow = false)
     {
         var plan = b.Plan;
         RepairReport Refuse(RefusalReason reason, string detail) => new(finding, RepairResult.Refused, plan, reason, detail, checks);
@@ -320,7 +329,9 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
                 return Refuse(RefusalReason.LimitReached,
                     $"{session.MaxWrites} permission(s) were already added in this invocation ({OptionNames.MaxRepairs}); the finding stays open and the next delivery will try again");
             }
-            return await Act(finding, plan, b.SourceArns!, policy, checks, deadline, ct).ConfigureAwait(false);
+            // An approved plan writes against the revision the person approved: if the policy moved under the lock, the
+            // conditional write fails and the plan is shown again rather than applied to a policy nobody saw.
+            return await Act(finding, plan, b.SourceArns!, approvedNow ? b.Policy! : policy, checks, deadline, ct, retryStale: !approvedNow).ConfigureAwait(false);
         }
         finally
         {
@@ -343,7 +354,8 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
         "the function's resource policy is not consulted, so Remediator adds no statement" +
         (role is null ? "" : $" (aws iam get-role --role-name {role[(role.LastIndexOf('/') + 1)..]} --query Role.AssumeRolePolicyDocument)");
 
-    private async Task<RepairReport> Act(Finding finding, PermissionPlan plan, IReadOnlyList<string> sourceArns, FunctionPolicy policy, List<string> checks, DateTimeOffset deadline, CancellationToken ct)
+    private async Task<RepairReport> Act(Finding finding, PermissionPlan plan, IReadOnlyList<string> sourceArns, FunctionPolicy policy, List<string> checks, DateTimeOffset deadline, CancellationToken ct,
+        bool retryStale = true)
     {
         var gate = InFlight.GetOrAdd($"{plan.ResourceArn}|{plan.ApiId}", _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct).ConfigureAwait(false);
@@ -357,6 +369,15 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
                 {
                     await lambda.AddPermissionAsync(plan, policy.RevisionId, deadline, ct).ConfigureAwait(false);
                     break;
+                }
+                catch (AwsCallException e) when (e.Code == "PreconditionFailedException" && attempt == 1 && !retryStale)
+                {
+                    // An approved plan is bound to the revision the person saw: a policy that moved is planned again, never
+                    // written on its new revision without a new approval.
+                    return new RepairReport(finding, RepairResult.Planned, plan, null, "the policy changed between the plan and the approval", checks)
+                    {
+                        PolicyRevisionId = (await lambda.GetPolicyAsync(plan.Function, deadline, ct).ConfigureAwait(false)).RevisionId ?? "",
+                    };
                 }
                 catch (AwsCallException e) when (e.Code == "PreconditionFailedException" && attempt == 1)
                 {
@@ -421,6 +442,9 @@ public sealed class PermissionRepairer(RepairOptions options, IApiGatewayConfig 
 
     private static string Show(string arn, string? qualifier) => qualifier is null ? arn : $"{arn}:{qualifier}";
 }
+
+/// <summary>A plan a person approved: the statement, where it goes, and the policy revision it was planned against.</summary>
+public sealed record ApprovedPlan(string ResourceArn, string StatementId, string PolicyRevisionId);
 
 /// <summary>What API Gateway's configuration says of a failing request's integration.</summary>
 /// <param name="TimeoutMs">Its <c>timeoutInMillis</c>; null for the API type's default.</param>
