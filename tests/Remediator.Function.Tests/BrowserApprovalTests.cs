@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Remediator.Function.Tests.Support;
@@ -6,44 +5,6 @@ using Remediator.Testing;
 using Xunit.Abstractions;
 
 namespace Remediator.Function.Tests;
-
-/// <summary>
-/// Where the browser test finds its tools: playwright-core in the repository's node_modules (npm ci) and Debian's
-/// Chromium (.ci/run installs both). Missing on a developer's machine, the test is skipped and says what to install;
-/// under CI it runs and fails, so that a CI machine without them cannot pass by skipping.
-/// </summary>
-public sealed class BrowserFactAttribute : FactAttribute
-{
-    public const string Chromium = "/usr/bin/chromium";
-
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    public BrowserFactAttribute()
-    {
-        Timeout = 900_000;
-        if (Missing() is { } missing && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
-        {
-            Skip = $"needs {missing} (run 'npm ci' and 'apt-get install -y chromium', as .ci/run does; under CI=true this test fails instead)";
-        }
-    }
-
-    public static string? Missing() =>
-        !Directory.Exists(Path.Combine(RepositoryRoot, "node_modules", "playwright-core")) ? "node_modules/playwright-core"
-        : !File.Exists(Chromium) ? Chromium
-        : null;
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Remediator.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        return AppContext.BaseDirectory;
-    }
-}
 
 /// <summary>
 /// The approval page in headless Chromium, served the way a function URL serves it: a person opens the link from
@@ -57,10 +18,10 @@ public sealed class BrowserApprovalTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _h.Dispose();
 
-    [BrowserFact]
+    [BrowserFact(Timeout = 900_000)]
     public async Task Page_ApproveExpiredTamperedReplayedMoved_EachShowsWhatHappened()
     {
-        BrowserFactAttribute.Missing().ShouldBeNull("the browser test's prerequisites are missing under CI");
+        Browser.Missing().ShouldBeNull("the browser test's prerequisites are missing under CI");
         _h.Repair.BooksApiOnLive(); // GET /books/{id} on books-api:live and POST /orders on orders-api, both without their permission
         Handler? handler = null;
         using var server = new FunctionUrlServer(bytes => handler!.Handle(new MemoryStream(bytes)));
@@ -92,7 +53,7 @@ public sealed class BrowserApprovalTests(ITestOutputHelper output) : IDisposable
         var file = Path.Combine(AppContext.BaseDirectory, "approve-scenarios.json");
         await File.WriteAllTextAsync(file, scenarios.ToJsonString());
 
-        var (exit, stdout, stderr) = Node(file);
+        var (exit, stdout, stderr) = Browser.Node("approve.spec.mjs", file);
 
         exit.ShouldBe(0, $"{stdout}\n{stderr}");
         output.WriteLine(stdout.Trim());
@@ -117,21 +78,4 @@ public sealed class BrowserApprovalTests(ITestOutputHelper output) : IDisposable
     private static JsonObject See(string selector, string text) => new() { ["see"] = selector, ["text"] = text };
     private static JsonObject Click(string selector) => new() { ["click"] = selector };
     private static JsonObject Shot(string path) => new() { ["shot"] = path };
-
-    private static (int Code, string Stdout, string Stderr) Node(string scenarios)
-    {
-        var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = BrowserFactAttribute.RepositoryRoot };
-        psi.ArgumentList.Add(Path.Combine("tests", "browser", "approve.spec.mjs"));
-        psi.ArgumentList.Add(scenarios);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        // A guard against a hung browser only, generous for a machine with both cores busy: no check depends on time.
-        if (!p.WaitForExit(600_000))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException("node tests/browser/approve.spec.mjs did not finish");
-        }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
 }

@@ -25,7 +25,7 @@ public sealed class Dynalite : IDisposable
     public Dynalite()
     {
         Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
-        var cli = Path.Combine(RepositoryRoot(), "node_modules", "dynalite", "cli.js");
+        var cli = Path.Combine(Repository.Root, "node_modules", "dynalite", "cli.js");
         if (!File.Exists(cli))
         {
             throw new InvalidOperationException($"dynalite is not installed ({cli}): run 'npm ci' at the top of the repository, as .ci/run does");
@@ -146,17 +146,5 @@ public sealed class Dynalite : IDisposable
         using var socket = new TcpListener(IPAddress.Loopback, 0);
         socket.Start();
         return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Remediator.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("Remediator.sln not found above " + AppContext.BaseDirectory);
     }
 }
