@@ -43,24 +43,10 @@ public sealed class RemediatorStack : Stack
             Resources = [logGroup.LogGroupArn], // the group's Arn attribute ends in :* and so covers its streams
         }));
 
-        Function = new Amazon.CDK.AWS.Lambda.Function(this, "Function", new FunctionProps
-        {
-            Description = "Remediator: diagnoses API Gateway 5xx from logs, repairs missing invoke permissions, publishes findings",
-            // CDK 2.160 has no constant for dotnet10. The Native AOT build is the same pipeline in a `bootstrap`
-            // executable with our own Runtime API loop, on provided.al2023 (glibc 2.34, which the build checks).
-            Runtime = config.NativeAot ? Runtime.PROVIDED_AL2023 : new Runtime("dotnet10", RuntimeFamily.DOTNET_CORE, new LambdaRuntimeProps { SupportsSnapStart = true }),
-            Handler = config.NativeAot ? "bootstrap" : "Remediator.Function::Remediator.Function.Handler::Handle",
-            Code = Code.FromAsset(config.NativeAot ? config.BootstrapCodePath : config.FunctionCodePath),
-            Architecture = config.NativeAot || config.Architecture == "x86_64" ? Architecture.X86_64 : Architecture.ARM_64,
-            MemorySize = MemoryMb,
-            Timeout = Duration.Seconds(TimeoutSeconds),
-            LoggingFormat = LoggingFormat.JSON,
-            LogGroup = logGroup,
-            Role = role,
+        Function = new Amazon.CDK.AWS.Lambda.Function(this, "Function", Props(config, "Remediator: diagnoses API Gateway 5xx from logs, repairs missing invoke permissions, publishes findings",
+            role, logGroup, FunctionEnvironment(config, notifications.Topic.TopicArn),
             // Bounded, so that a 5xx storm in every API cannot starve the account's other functions.
-            ReservedConcurrentExecutions = ReservedConcurrency,
-            Environment = FunctionEnvironment(config, notifications.Topic.TopicArn),
-        });
+            ReservedConcurrency));
         // Publishing to an encrypted topic: sns:Publish on the topic (GrantPublish), and the two KMS actions SNS uses
         // for the publisher (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html), nothing with a wildcard.
         notifications.Topic.GrantPublish(Function);
@@ -74,7 +60,9 @@ public sealed class RemediatorStack : Stack
         {
             State = new SharedState(this, "SharedState", Function, role);
         }
-        foreach (var statement in RepairPolicy.Statements(config, this))
+        // In approve mode the function that reads the logs never writes a policy: the approval page's function does,
+        // after a person approved the plan (ApprovalPage).
+        foreach (var statement in RepairPolicy.Statements(config, this, writes: config.RepairMode == Core.Repair.RepairMode.Auto))
         {
             Function.AddToRolePolicy(statement);
         }
@@ -102,7 +90,7 @@ public sealed class RemediatorStack : Stack
 
         if (config.RepairMode == Core.Repair.RepairMode.Approve)
         {
-            Approval = new ApprovalPage(this, "Approval", config, Function, role);
+            Approval = new ApprovalPage(this, "Approval", config, Function, role, notifications, State);
         }
 
         new LogSubscriptions(this, "Subscriptions", config, Function, logGroup);
@@ -142,6 +130,25 @@ public sealed class RemediatorStack : Stack
     public OrganizationFanIn? FanIn { get; }
     /// <summary>The shared state table; null with <c>sharedState=false</c>.</summary>
     public SharedState? State { get; }
+
+    /// <summary>One of the stack's functions: the same code and runtime, its own role, log group and environment.</summary>
+    public static FunctionProps Props(StackConfig config, string description, IRole role, ILogGroup logGroup, Dictionary<string, string> environment, int reservedConcurrency) => new()
+    {
+        Description = description,
+        // CDK 2.160 has no constant for dotnet10. The Native AOT build is the same pipeline in a `bootstrap`
+        // executable with our own Runtime API loop, on provided.al2023 (glibc 2.34, which the build checks).
+        Runtime = config.NativeAot ? Runtime.PROVIDED_AL2023 : new Runtime("dotnet10", RuntimeFamily.DOTNET_CORE, new LambdaRuntimeProps { SupportsSnapStart = true }),
+        Handler = config.NativeAot ? "bootstrap" : "Remediator.Function::Remediator.Function.Handler::Handle",
+        Code = Code.FromAsset(config.NativeAot ? config.BootstrapCodePath : config.FunctionCodePath),
+        Architecture = config.NativeAot || config.Architecture == "x86_64" ? Architecture.X86_64 : Architecture.ARM_64,
+        MemorySize = MemoryMb,
+        Timeout = Duration.Seconds(TimeoutSeconds),
+        LoggingFormat = LoggingFormat.JSON,
+        LogGroup = logGroup,
+        Role = role,
+        ReservedConcurrentExecutions = reservedConcurrency,
+        Environment = environment,
+    };
 
     /// <summary>Exactly the options the function reads (<see cref="OptionNames"/>), set here and nowhere else.</summary>
     public static Dictionary<string, string> FunctionEnvironment(StackConfig config, string topicArn) => new()

@@ -23,7 +23,9 @@ public static class RepairPolicy
         $"/apis/{api}/integrations", $"/apis/{api}/routes", $"/apis/{api}/authorizers", $"/apis/{api}/stages/*",
     ];
 
-    public static IEnumerable<PolicyStatement> Statements(StackConfig config, Stack stack)
+    /// <param name="writes">Whether this role adds the statement: the function in auto mode, the approval page's function
+    /// in approve mode; never the function that reads the logs in approve mode.</param>
+    public static IEnumerable<PolicyStatement> Statements(StackConfig config, Stack stack, bool writes)
     {
         if (config.RepairMode == RepairMode.Off)
         {
@@ -41,8 +43,7 @@ public static class RepairPolicy
             yield break; // nothing allowed: every repair is refused before any Lambda call (not_allow_listed)
         }
         yield return new PolicyStatement(new PolicyStatementProps { Sid = "ReadFunctionPolicies", Actions = ["lambda:GetPolicy", "lambda:ListTags"], Resources = functions });
-        // Approve mode writes the same statement, once a person has approved it through the page.
-        if (config.RepairMode is RepairMode.Auto or RepairMode.Approve)
+        if (writes && config.RepairMode is RepairMode.Auto or RepairMode.Approve)
         {
             // lambda:Principal: the role can grant invoke rights to API Gateway only, whatever a bug or a forged line
             // asks for (https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html).
