@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Remediator.Core.Ingest;
 using Remediator.Core.Notify;
 using Remediator.Function.Observability;
+using Remediator.Function.Organization;
 using Remediator.Function.Pipeline;
 using Remediator.Function.State;
 using Remediator.Function.Tests.Support;
@@ -21,6 +22,10 @@ namespace Remediator.Function.Tests;
 /// Asserted: at most one message per finding per cooldown window, at most one policy write per function and API
 /// (counted at the fake Lambda), every delivery processed or reported failed, every failed request counted. The
 /// clock is a fake one: nothing here depends on the machine's speed.
+///
+/// Two ways in, as deployed: the organization's (each delivery a record of a Kinesis batch from the logs destination,
+/// repaired through each member account's role, assumed at a local STS) at full size, and direct subscription
+/// deliveries repaired with the function's own role (one account's deployment) at a tenth of it.
 /// </summary>
 public sealed class OrganizationStormTests(Dynalite dynalite, ITestOutputHelper output) : IClassFixture<Dynalite>, IDisposable
 {
@@ -28,9 +33,16 @@ public sealed class OrganizationStormTests(Dynalite dynalite, ITestOutputHelper 
     private static readonly TimeSpan Cooldown = TimeSpan.FromMinutes(15);
     private static readonly TimeSpan RoundStep = TimeSpan.FromSeconds(4); // 500 rounds: 33 simulated minutes, three windows
 
-    private readonly RepairHarness _h = new();
+    private const string MemberRoleName = "remediator-member-repair";
 
-    public void Dispose() => _h.Dispose();
+    private readonly RepairHarness _h = new();
+    private readonly FakeSts _sts = new();
+
+    public void Dispose()
+    {
+        _h.Dispose();
+        _sts.Dispose();
+    }
 
     private static string Account(int a) => $"1000000000{a:00}";
 
@@ -77,9 +89,14 @@ public sealed class OrganizationStormTests(Dynalite dynalite, ITestOutputHelper 
     }
 
     [Fact(Timeout = 900_000)]
-    public async Task OrganizationStorm_FourEnvironmentsOneTable_OneMessagePerFindingPerWindowOneWritePerFunction()
+    public Task OrganizationStorm_KinesisAndMemberRoles_OneMessagePerFindingPerWindowOneWritePerFunction() =>
+        Storm(kinesis: true, long.TryParse(System.Environment.GetEnvironmentVariable("ORG_STORM_REQUESTS"), out var n) ? n : 10_000_000);
+
+    [Fact(Timeout = 900_000)]
+    public Task OrganizationStorm_SubscriptionDeliveries_OneMessagePerFindingPerWindowOneWritePerFunction() => Storm(kinesis: false, 1_000_000);
+
+    private async Task Storm(bool kinesis, long total)
     {
-        var total = long.TryParse(System.Environment.GetEnvironmentVariable("ORG_STORM_REQUESTS"), out var n) ? n : 10_000_000;
         var perDelivery = (int)(total / Deliveries);
         var apis = new List<(int Account, int Index)>();
         for (var a = 0; a < Accounts; a++)
@@ -106,15 +123,22 @@ public sealed class OrganizationStormTests(Dynalite dynalite, ITestOutputHelper 
                     events.Add((DeployedDelivery.DefaultStartMs + r, $"({id}) {line}"));
                 }
             }
-            return DeployedDelivery.Encode($"API-Gateway-Execution-Logs_{ApiId(api.Account, api.Index)}/prod", events, owner: Account(api.Account));
+            var envelope = DeployedDelivery.Encode($"API-Gateway-Execution-Logs_{ApiId(api.Account, api.Index)}/prod", events, owner: Account(api.Account));
+            // Through the logs destination, the same gzip payload is a Kinesis record's data.
+            return kinesis ? KinesisEvents.Event(KinesisEvents.DataOf(envelope)) : envelope;
         }).ToList();
         var generation = clock.Elapsed;
 
         var table = await dynalite.CreateTableAsync();
         var state = new CountingState(new DynamoDbSharedState(Dynalite.NewClient(dynalite.Endpoint), table));
-        var env = _h.Env("auto", ("REMEDIATOR_COOLDOWN_MINUTES", "15"), ("STATE_TABLE", table),
+        for (var a = 0; a < Accounts; a++)
+        {
+            _sts.Role($"arn:aws:iam::{Account(a)}:role/{MemberRoleName}");
+        }
+        (string, string)[] organization = kinesis ? [(OrganizationOptions.MemberRoleNameVariable, MemberRoleName), ("AWS_ENDPOINT_URL_STS", _sts.Endpoint.ToString())] : [];
+        var env = _h.Env("auto", [.. organization, ("REMEDIATOR_COOLDOWN_MINUTES", "15"), ("STATE_TABLE", table),
             ("REMEDIATOR_REPAIR_APIS", string.Join(',', apis.Select(a => ApiId(a.Account, a.Index)))),
-            ("REMEDIATOR_REPAIR_ALLOWED_FUNCTIONS", string.Join(',', Enumerable.Range(0, Accounts).Select(a => $"arn:aws:lambda:us-east-1:{Account(a)}:function:*"))));
+            ("REMEDIATOR_REPAIR_ALLOWED_FUNCTIONS", string.Join(',', Enumerable.Range(0, Accounts).Select(a => $"arn:aws:lambda:us-east-1:{Account(a)}:function:*")))]);
         var options = FunctionOptions.Load(env);
         var sent = new ConcurrentQueue<(DateTimeOffset At, OutgoingMessage Message)>();
         var start = new DateTimeOffset(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
@@ -128,8 +152,9 @@ public sealed class OrganizationStormTests(Dynalite dynalite, ITestOutputHelper 
         {
             var time = new FakeTimeProvider(start);
             var sns = new RecordingPublisher(Composition.Sns(options.TopicArn, env, time, credentials: new StaticCredentials()), time, sent);
-            var handler = new Handler(new DeliveryPipeline(options, sns, time, new JsonLog(TextWriter.Null, options.LogLevel, time),
-                Composition.Repairer(options, env, time, credentials: new StaticCredentials(), state: state), state: state));
+            var repairer = Composition.Repairer(options, env, time, credentials: new StaticCredentials(), state: state);
+            var handler = new Handler(new DeliveryPipeline(options, sns, time, new JsonLog(TextWriter.Null, options.LogLevel, time), repairer,
+                kinesis ? Composition.Accounts(options, env, time, credentials: new StaticCredentials(), state: state) : null, state));
             while (queue.TryDequeue(out var k))
             {
                 var round = k / Environments;
@@ -138,7 +163,20 @@ public sealed class OrganizationStormTests(Dynalite dynalite, ITestOutputHelper 
                 {
                     await using var result = await handler.Handle(new MemoryStream(payloads[round % payloads.Count]));
                     using var doc = await JsonDocument.ParseAsync(result);
-                    Interlocked.Add(ref failed, doc.RootElement.GetProperty("failedRequests").GetInt64());
+                    if (kinesis)
+                    {
+                        // A batch answers with the records to retry; the failed requests are counted in the messages.
+                        if (KinesisEvents.Failures(doc.RootElement).Count > 0)
+                        {
+                            Interlocked.Increment(ref reportedFailed);
+                            continue;
+                        }
+                        Interlocked.Add(ref failed, perDelivery);
+                    }
+                    else
+                    {
+                        Interlocked.Add(ref failed, doc.RootElement.GetProperty("failedRequests").GetInt64());
+                    }
                     Interlocked.Increment(ref processed);
                 }
                 catch (Exception e)
@@ -157,9 +195,9 @@ public sealed class OrganizationStormTests(Dynalite dynalite, ITestOutputHelper 
         var policies = apis.Select(a => _h.Lambda.Policy(FunctionArn(a.Account, a.Index))).ToList();
         var statements = policies.Select(p => p is null ? 0 : JsonDocument.Parse(p).RootElement.GetProperty("Statement").GetArrayLength()).ToList();
         var repaired = _h.MachineFindings().Count(f => RepairHarness.Repair(f, "cause") == "permission_repaired");
-        output.WriteLine($"organization storm: {Accounts} accounts x {ApisPerAccount} APIs, {Deliveries} deliveries of {perDelivery} requests ({failed} failed requests) through {Environments} environments: " +
+        output.WriteLine($"organization storm ({(kinesis ? "Kinesis batches, member roles" : "subscription deliveries")}): {Accounts} accounts x {ApisPerAccount} APIs, {Deliveries} deliveries of {perDelivery} requests ({failed} failed requests) through {Environments} environments: " +
             $"{elapsed.TotalSeconds:F1} s handling (generation {generation.TotalSeconds:F1} s), {state.Calls} DynamoDB calls, {published} messages holding {alerts.Values.Sum(a => a.Count)} finding alerts " +
-            $"for {alerts.Count} findings, {_h.Lambda.Writes} repair writes ({repaired} reported repaired), {reportedFailed} invocations failed");
+            $"for {alerts.Count} findings, {_h.Lambda.Writes} repair writes ({repaired} reported repaired), {reportedFailed} invocations failed, {_sts.Assumptions.Count} member role assumptions");
 
         _h.Sns.Publishes.Count().ShouldBe(published);
         (processed + reportedFailed).ShouldBe(Deliveries);
@@ -173,5 +211,12 @@ public sealed class OrganizationStormTests(Dynalite dynalite, ITestOutputHelper 
         statements.ShouldAllBe(s => s == 1, "one statement per function: the first write, never a second");
         _h.Lambda.Writes.ShouldBe(apis.Count);
         repaired.ShouldBe(apis.Count);
+        if (kinesis)
+        {
+            // Each environment assumes each member's role at most once (credentials cached), and every API Gateway and
+            // Lambda call went out with a member's session, none with the function's own.
+            _sts.Assumptions.Count.ShouldBeInRange(Accounts, Accounts * Environments);
+            _h.ApiGateway.Requests.Concat(_h.Lambda.Requests).ShouldAllBe(r => r.Headers["x-amz-security-token"] != LocalAwsEndpoint.SessionToken);
+        }
     }
 }
