@@ -43,7 +43,7 @@ public sealed class Handler
             return await (_approvals ?? new ApprovalHandler(null)).HandleAsync(bytes).ConfigureAwait(false);
         }
         // A subscription delivery, or a Kinesis batch of them (the organization's fan-in): Invocation tells them apart.
-        return await Invocation.HandleAsync(_pipeline, new MemoryStream(bytes, writable: false)).ConfigureAwait(false);
+        return await Invocation.HandleAsync(_pipeline, bytes).ConfigureAwait(false); // the bytes as read: no second copy
     }
 }
 

@@ -218,6 +218,10 @@ public static class InputReader
         return SubscriptionPayload.ReadEvents(envelope, context, limits ?? new ReadLimits(), reason => throw new UnreadableInputException(reason));
     }
 
+    /// <summary>Bytes already in memory, refused past <paramref name="max"/> bytes as <see cref="ReadCapped"/> refuses a stream.</summary>
+    public static byte[] Capped(byte[] bytes, int max, string what) =>
+        bytes.Length > max ? throw new UnreadableInputException($"{what} is larger than {max / (1024 * 1024)} MB") : bytes;
+
     /// <summary>The whole of a stream, refused past <paramref name="max"/> bytes (<paramref name="what"/> names it in the error).</summary>
     public static byte[] ReadCapped(Stream input, int max, string what)
     {

@@ -78,6 +78,10 @@ public static class DigestMessages
     {
         var ordered = Order(items);
         var chunks = ordered.Chunk(MaxFindingsPerMessage).Select(c => (IReadOnlyList<DigestItem>)c).ToList();
+        if (chunks.Count > 1 && NumberedAtOnce(chunks, ordered, context) is { } numbered)
+        {
+            return numbered;
+        }
         var messages = new List<OutgoingMessage>();
         for (var i = 0; i < chunks.Count; i++)
         {
@@ -85,6 +89,32 @@ public static class DigestMessages
         }
         // Parts are numbered once their count is known.
         return messages.Count == 1 ? messages : messages.Select((m, i) => Render(m.Items!, ordered, context, m.Compact, i + 1, messages.Count)).ToList();
+    }
+
+    /// <summary>
+    /// Several chunks that each fit in full are the parts as they are: rendered once, numbered, instead of rendered
+    /// unnumbered to be measured and then again to be numbered (the whole handler's largest cost after diagnosis,
+    /// docs/performance.md). Numbering only adds text to a digest of several findings (the subject's and headline's
+    /// part, the e-mail's count, the part numbers; the id keeps its length), so a numbered part that fits means the
+    /// unnumbered one fit too, and <see cref="Fit"/> would have chosen the same. Otherwise null, and Fit decides.
+    /// </summary>
+    private static List<OutgoingMessage>? NumberedAtOnce(List<IReadOnlyList<DigestItem>> chunks, IReadOnlyList<DigestItem> all, DigestContext context)
+    {
+        if (chunks.Any(c => c.Count < 2))
+        {
+            return null; // a part of one finding takes the digest's subject instead of the finding's: not only longer
+        }
+        var messages = new List<OutgoingMessage>(chunks.Count);
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var message = Render(chunks[i], all, context, compact: false, i + 1, chunks.Count);
+            if (message.Size > TargetBytes)
+            {
+                return null;
+            }
+            messages.Add(message);
+        }
+        return messages;
     }
 
     /// <summary>Full detail first; then compact (fewer samples, no commands); then halves.</summary>
@@ -260,8 +290,7 @@ public static class DigestMessages
 
     private static string StringArray(IEnumerable<string> values)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
+        return Report.JsonText.Write(default, w =>
         {
             w.WriteStartArray();
             foreach (var v in values)
@@ -269,8 +298,7 @@ public static class DigestMessages
                 w.WriteStringValue(v);
             }
             w.WriteEndArray();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 
     private static string Email(Digest d, bool compact)
@@ -368,8 +396,7 @@ public static class DigestMessages
 
     private static string Machine(Digest d)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, JsonReport.Options(indented: false)))
+        return Report.JsonText.Write(JsonReport.Options(indented: false), w =>
         {
             w.WriteStartObject();
             w.WriteString("schema", Schema);
@@ -407,7 +434,6 @@ public static class DigestMessages
             }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 }

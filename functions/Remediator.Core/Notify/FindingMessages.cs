@@ -283,8 +283,7 @@ public static class FindingMessages
     internal static string ChatNotification(string id, RepairResult? repair, string headline, string description, IEnumerable<string> nextSteps,
         IEnumerable<string> keywords, string threadId, string eventType, IEnumerable<(string Name, string? Value)> context)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, JsonReport.Options(indented: false)))
+        return Report.JsonText.Write(JsonReport.Options(indented: false), w =>
         {
             w.WriteStartObject();
             w.WriteString("version", "1.0");
@@ -323,18 +322,15 @@ public static class FindingMessages
             w.WriteEndObject();
             w.WriteEndObject();
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 
     private static string Machine(Finding f, AlertContext c, string? account, string? region, RepairReport? repair)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, JsonReport.Options(indented: false)))
+        return Report.JsonText.Write(JsonReport.Options(indented: false), w =>
         {
             WriteMachine(w, f, c, account, region, repair);
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 
     /// <summary>The machine JSON of one finding (<see cref="Schema"/>): the whole message for one finding, one element of a digest's findings.</summary>

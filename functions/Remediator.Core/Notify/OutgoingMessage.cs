@@ -45,8 +45,7 @@ internal static class StructuredMessage
 {
     public static string Build(string chatbot, string email, string machine)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new System.Text.Json.Utf8JsonWriter(buffer, Report.JsonReport.Options(indented: false)))
+        return Report.JsonText.Write(Report.JsonReport.Options(indented: false), w =>
         {
             w.WriteStartObject();
             // Each body once: SNS gives a protocol without a key of its own the default. Chatbot subscribes over https
@@ -56,7 +55,6 @@ internal static class StructuredMessage
             w.WriteString("https", chatbot);
             w.WriteString("email", email);
             w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 }

@@ -55,8 +55,7 @@ public static class EmfMetrics
 
     private static string Line(DateTimeOffset at, (string Name, string Value)[] dimensions, (string Name, string Unit, double Value)[] metrics)
     {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, JsonReport.Options(indented: false)))
+        return JsonText.Write(JsonReport.Options(indented: false), w =>
         {
             w.WriteStartObject();
             w.WriteStartObject("_aws");
@@ -93,7 +92,6 @@ public static class EmfMetrics
                 w.WriteNumber(metric.Name, metric.Value);
             }
             w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        });
     }
 }

@@ -17,8 +17,7 @@ public sealed class JsonLog(TextWriter output, LogLevel minimum, TimeProvider ti
         {
             return;
         }
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, JsonReport.Options(indented: false)))
+        var line = JsonText.Write(JsonReport.Options(indented: false), w =>
         {
             w.WriteStartObject();
             w.WriteString("timestamp", JsonReport.Time(time.GetUtcNow()));
@@ -37,10 +36,10 @@ public sealed class JsonLog(TextWriter output, LogLevel minimum, TimeProvider ti
                 }
             }
             w.WriteEndObject();
-        }
+        });
         lock (output)
         {
-            output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            output.WriteLine(line);
         }
     }
 }

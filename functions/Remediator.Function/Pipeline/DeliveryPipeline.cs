@@ -46,6 +46,10 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
     public Task<DeliveryOutcome> ProcessAsync(Stream input, CancellationToken ct = default, DateTimeOffset? invocationDeadline = null, string? ownerAccount = null) =>
         ProcessAsync(() => [InputReader.ReadCapped(input, options.ReadLimits.MaxEnvelopeBytes, "the delivery")], ct, invocationDeadline, ownerAccount);
 
+    /// <summary>A delivery already in memory (the invocation's event): read where it lies, under the same size limit as a stream.</summary>
+    public Task<DeliveryOutcome> ProcessEnvelopeAsync(byte[] envelope, CancellationToken ct = default, DateTimeOffset? invocationDeadline = null, string? ownerAccount = null) =>
+        ProcessAsync(() => [InputReader.Capped(envelope, options.ReadLimits.MaxEnvelopeBytes, "the delivery")], ct, invocationDeadline, ownerAccount);
+
     private async Task<DeliveryOutcome> ProcessAsync(Func<IEnumerable<byte[]>> envelopes, CancellationToken ct, DateTimeOffset? invocationDeadline, string? ownerAccount)
     {
         var started = time.GetTimestamp();

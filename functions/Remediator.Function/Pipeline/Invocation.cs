@@ -27,7 +27,7 @@ public static class Invocation
             var result = await KinesisBatch.ProcessAsync(pipeline, batch, deadline, ct).ConfigureAwait(false);
             return result.ToJsonStream();
         }
-        var outcome = await pipeline.ProcessAsync(new MemoryStream(payload, writable: false), ct, deadline).ConfigureAwait(false);
+        var outcome = await pipeline.ProcessEnvelopeAsync(payload, ct, deadline).ConfigureAwait(false);
         return outcome.ToJsonStream();
     }
 }
