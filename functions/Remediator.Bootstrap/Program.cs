@@ -13,23 +13,23 @@ using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // the n
 // Errors are logged (stdout: CloudWatch Logs) before they are reported: nobody reads an asynchronous invocation's error.
 var loop = new RuntimeApiLoop(http, RuntimeApiLoop.BaseUri(runtimeApi), Composition.RawStdout());
 Remediator.Function.Pipeline.DeliveryPipeline pipeline;
-Remediator.Function.Approval.ApprovalHandler approvals;
 try
 {
     pipeline = Composition.Pipeline(Environment.GetEnvironmentVariable, TimeProvider.System);
-    approvals = Composition.Approvals(Environment.GetEnvironmentVariable, TimeProvider.System);
 }
 catch (Exception e)
 {
     await loop.InitErrorAsync(e, CancellationToken.None);
     return 1;
 }
+// Built on the first function URL request, as in the managed handler: only the approval page's function gets any.
+var approvals = new Lazy<Remediator.Function.Approval.ApprovalHandler>(() => Composition.Approvals(Environment.GetEnvironmentVariable, TimeProvider.System));
 await loop.RunAsync(async (invocation, ct) =>
 {
     // The approval page's function URL requests and log deliveries arrive at the same function.
     if (Remediator.Function.Approval.FunctionUrlEvent.Is(invocation.Event))
     {
-        return await approvals.HandleAsync(invocation.Event, ct);
+        return await approvals.Value.HandleAsync(invocation.Event, ct);
     }
     // A subscription delivery, or a Kinesis batch of them (the organization's fan-in).
     return await Remediator.Function.Pipeline.Invocation.HandleAsync(pipeline, invocation.Event, ct, invocation.Deadline);

@@ -19,11 +19,15 @@ public sealed class Handler
     private static readonly Lazy<ApprovalHandler> DefaultApprovals = new(() => Composition.Approvals(Environment.GetEnvironmentVariable, TimeProvider.System));
 
     private readonly DeliveryPipeline _pipeline;
-    private readonly ApprovalHandler? _approvals;
+    // Built on the first function URL request: only the approval page's function gets any, so the function that reads
+    // the logs never builds the page's clients at its cold start.
+    private readonly Lazy<ApprovalHandler> _approvals;
 
     /// <summary>Used by Lambda: real AWS clients from the environment.</summary>
-    public Handler() : this(Default.Value, DefaultApprovals.Value)
+    public Handler()
     {
+        _pipeline = Default.Value;
+        _approvals = DefaultApprovals;
     }
 
     /// <summary>Used by tests and by <c>remediator replay</c>: any publisher, clock and log.</summary>
@@ -31,16 +35,16 @@ public sealed class Handler
     public Handler(DeliveryPipeline pipeline, ApprovalHandler? approvals = null)
     {
         _pipeline = pipeline;
-        _approvals = approvals;
+        _approvals = new Lazy<ApprovalHandler>(approvals ?? new ApprovalHandler(null));
     }
 
     public async Task<Stream> Handle(Stream input)
     {
         // Function URL requests (the approval page) and log deliveries arrive at the same entry.
-        var (bytes, isFunctionUrl) = await ApprovalHandler.ReadAsync(input).ConfigureAwait(false);
-        if (isFunctionUrl)
+        var bytes = await Invocation.ReadAsync(input).ConfigureAwait(false);
+        if (FunctionUrlEvent.Is(bytes))
         {
-            return await (_approvals ?? new ApprovalHandler(null)).HandleAsync(bytes).ConfigureAwait(false);
+            return await _approvals.Value.HandleAsync(bytes).ConfigureAwait(false);
         }
         // A subscription delivery, or a Kinesis batch of them (the organization's fan-in): Invocation tells them apart.
         return await Invocation.HandleAsync(_pipeline, bytes).ConfigureAwait(false); // the bytes as read: no second copy

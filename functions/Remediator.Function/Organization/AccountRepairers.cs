@@ -77,7 +77,8 @@ public sealed class AccountRepairers(OrganizationOptions options, Func<string, I
     public static AccountRepairers Create(FunctionOptions function, OrganizationOptions options, Func<string, string?> env, TimeProvider time, HttpClient http,
         ICredentialSource ownCredentials, Func<ICredentialSource, PermissionRepairer> repairerWith)
     {
-        var region = function.Region ?? "us-east-1";
+        // Built only beside a repairer, which already requires the region: STS is called in the function's own.
+        var region = function.Region ?? throw new OptionsException("AWS_REGION (or AWS_DEFAULT_REGION) is not set: member roles are assumed with STS in the function's region");
         var sts = new StsClient(new AwsHttp(http, ownCredentials, time), AwsEndpoints.Resolve("STS", "sts", region, env), region);
         return new AccountRepairers(options, roleArn => new MemberCredentials(sts, roleArn, options.ExternalId, time), repairerWith, time);
     }

@@ -8,16 +8,24 @@ namespace Remediator.Function.Pipeline;
 /// </summary>
 public static class Invocation
 {
-    public static async Task<Stream> HandleAsync(DeliveryPipeline pipeline, Stream input, CancellationToken ct = default, DateTimeOffset? deadline = null)
+    /// <summary>The event's bytes, read once: Lambda bounds the event (6 MB synchronous, 1 MB asynchronous), and both
+    /// a function URL request and a delivery are read whole.</summary>
+    public static async Task<byte[]> ReadAsync(Stream input, CancellationToken ct = default)
     {
-        // Lambda bounds the event (6 MB synchronous, 1 MB asynchronous), so reading it whole costs at most that.
         if (input is MemoryStream { Position: 0 } memory && memory.TryGetBuffer(out var segment) && segment.Offset == 0 && segment.Array!.Length == segment.Count)
         {
-            return await HandleAsync(pipeline, segment.Array, ct, deadline).ConfigureAwait(false);
+            return segment.Array; // the runtime's own buffer, read only from here on: no copy of a 1 MB delivery
         }
-        using var copy = new MemoryStream();
-        await input.CopyToAsync(copy, ct).ConfigureAwait(false);
-        return await HandleAsync(pipeline, copy.ToArray(), ct, deadline).ConfigureAwait(false);
+        if (input.CanSeek)
+        {
+            // One allocation of the right size, where a growing buffer and its ToArray copied the event three times.
+            var bytes = new byte[checked((int)(input.Length - input.Position))];
+            await input.ReadExactlyAsync(bytes, ct).ConfigureAwait(false);
+            return bytes;
+        }
+        using var buffer = new MemoryStream();
+        await input.CopyToAsync(buffer, ct).ConfigureAwait(false);
+        return buffer.ToArray();
     }
 
     public static async Task<Stream> HandleAsync(DeliveryPipeline pipeline, byte[] payload, CancellationToken ct = default, DateTimeOffset? deadline = null)
