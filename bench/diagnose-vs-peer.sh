@@ -4,8 +4,11 @@
 # request in ten failing) of 200 MB and 1 GB, as plain text and as filter-log-events JSON (the same events; the peer
 # reads the text form, it has no JSON reader). Checks that the counts per cause agree, and prints CPU time (user +
 # sys, best of RUNS), the CPU-time ratio, MB per CPU-second and peak RSS (/usr/bin/time). The ratio in one run is
-# the figure; absolute seconds follow the machine's load, which is printed.
+# the figure; absolute seconds follow the machine's load, which is printed. For the JSON rows the peer is also run
+# the way an SRE would feed it that file, `jq -r '.events[].message' FILE | node peer /dev/stdin` (its counts checked
+# too): the peer on the text is the stricter reference, the JSON being three times the bytes.
 #   SIZES="200 1024"  export sizes in MB      RUNS=3  runs per command (best kept)
+#   JSON_PEER=0       skip the jq | node peer (jq holds the whole JSON in memory: about 2.4x its size)
 #   PEER=path         the peer script          KEEP=dir  keep the generated exports there (and reuse them)
 #   RID=linux-x64     the runtime of the native (Native AOT) build measured; BUILD=jit measures the framework-dependent
 #                     build run by `dotnet` instead (JIT start-up and background compilation included)
@@ -33,15 +36,15 @@ measure() {
     read -r u s kb < "$dir/time"
     cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
     if [ -z "$best_cpu" ] || awk -v a="$cpu" -v b="$best_cpu" 'BEGIN { exit !(a < b) }'; then best_cpu=$cpu; fi
-    [ "$kb" -gt "$best_kb" ] && best_kb=$kb
+    if [ "$kb" -gt "$best_kb" ]; then best_kb=$kb; fi
   done
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB;" \
   "$(dotnet --version) SDK, ${BUILD:-aot} build, node $(node --version); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| input | size | peer CPU | diagnose CPU | ratio | diagnose MB per CPU-s | diagnose peak RSS | peer peak RSS | counts agree |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| input | size | peer CPU | diagnose CPU | ratio | diagnose MB per CPU-s | diagnose peak RSS | peer peak RSS | counts agree | jq \\| peer CPU | ratio to it |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
 for mb in $sizes; do
   text=$dir/export-$mb.log
   json=$dir/export-$mb.json
@@ -58,8 +61,16 @@ for f in json.load(open(sys.argv[1]))["findings"]: c[f["cause"]]+=f["count"]
 print("\n".join(f"{k}\t{v}" for k,v in c.items()))' "$dir/diagnose.json" | sort > "$dir/diagnose.sorted"
     agree=$(cmp -s "$dir/peer.sorted" "$dir/diagnose.sorted" && echo "yes ($(awk -F'\t' '{n+=$2} END {print n}' "$dir/peer.sorted") failed)" || echo "NO")
     bytes=$(stat -c %s "$input")
-    awk -v f="${input##*.}" -v b="$bytes" -v p="$peer_cpu" -v d="$best_cpu" -v k="$best_kb" -v pk="$peer_kb" -v a="$agree" \
-      'BEGIN { printf "| %s | %.0f MB | %.2f s | %.2f s | %.1f× | %.0f | %.0f MB | %.0f MB | %s |\n", (f == "log" ? "text" : "filter-log-events JSON"), b/1e6, p, d, p/d, b/1e6/d, k/1024, pk/1024, a }'
+    diag_cpu=$best_cpu; diag_kb=$best_kb
+    jq_peer="—"; jq_ratio="—"
+    if [ "$input" = "$json" ] && [ "${JSON_PEER:-1}" != 0 ]; then
+      measure "$dir/jqpeer.tsv" sh -c 'jq -r ".events[].message" "$1" | node "$2" /dev/stdin' sh "$input" "$peer"
+      sort "$dir/jqpeer.tsv" | cmp -s - "$dir/peer.sorted" && same="" || same=" (counts differ)"
+      jq_peer="$best_cpu s$same"
+      jq_ratio=$(awk -v p="$best_cpu" -v d="$diag_cpu" 'BEGIN { printf "%.1f×", p/d }')
+    fi
+    awk -v f="${input##*.}" -v b="$bytes" -v p="$peer_cpu" -v d="$diag_cpu" -v k="$diag_kb" -v pk="$peer_kb" -v a="$agree" -v jp="$jq_peer" -v jr="$jq_ratio" \
+      'BEGIN { printf "| %s | %.0f MB | %.2f s | %.2f s | %.1f× | %.0f | %.0f MB | %.0f MB | %s | %s | %s |\n", (f == "log" ? "text" : "filter-log-events JSON"), b/1e6, p, d, p/d, b/1e6/d, k/1024, pk/1024, a, jp, jr }'
   done
 done
 echo
