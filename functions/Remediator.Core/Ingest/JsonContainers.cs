@@ -19,9 +19,14 @@ internal static class JsonContainers
     /// which is then left out; without it such an event fails the read.</param>
     /// <param name="readEvents">Reads an <c>events</c> or <c>logEvents</c> array itself (the deferring scanner), in
     /// place of yielding its records; given the stream positioned on the array's start and the events' context.</param>
+    /// <param name="readNamedEvents">As <paramref name="readEvents"/>, also given the array's name (<c>events</c> or <c>logEvents</c>).</param>
     public static IEnumerable<LogRecord> ReadObject(JsonTokenStream json, LogContext context, Func<MessageHeader>? header = null, Action<string>? skipped = null,
-        Action<JsonTokenStream, LogContext>? readEvents = null)
+        Action<JsonTokenStream, LogContext>? readEvents = null, Action<JsonTokenStream, LogContext, string>? readNamedEvents = null)
     {
+        if (readEvents is not null && readNamedEvents is null)
+        {
+            readNamedEvents = (events, eventContext, _) => readEvents(events, eventContext);
+        }
         if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
         {
             throw new UnreadableInputException("expected a JSON object");
@@ -54,9 +59,9 @@ internal static class JsonContainers
                     json.Skip(); // CloudWatch checking that the destination is reachable: nothing to diagnose
                     continue;
                 }
-                if (readEvents is not null && name is "events" or "logEvents")
+                if (readNamedEvents is not null && name is "events" or "logEvents")
                 {
-                    readEvents(json, eventContext);
+                    readNamedEvents(json, eventContext, name);
                     continue;
                 }
                 foreach (var record in Elements(json, name, eventContext, skipped))

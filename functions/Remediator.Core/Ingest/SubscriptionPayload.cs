@@ -27,12 +27,21 @@ public static class SubscriptionPayload
     /// cannot be read (envelope, base64, gzip, JSON structure, limits). The members of the message may come in any
     /// order: the events keep their log group and account, and a CONTROL_MESSAGE yields nothing.
     /// </summary>
-    public static IEnumerable<LogRecord> ReadEvents(byte[] envelope, LogContext context, ReadLimits limits, Action<string> skipped)
+    public static IEnumerable<LogRecord> ReadEvents(byte[] envelope, LogContext context, ReadLimits limits, Action<string> skipped) =>
+        ReadRecords(envelope, context, limits, skipped, readEvents: null);
+
+    /// <summary>
+    /// As <see cref="ReadEvents"/>, with <paramref name="readEvents"/> reading the message's <c>logEvents</c> (or
+    /// <c>events</c>) array itself (<see cref="DeliveryReader"/>): given the stream on the array's start, the events'
+    /// context and the array's name. Its errors are reported as those of <see cref="ReadEvents"/>.
+    /// </summary>
+    internal static IEnumerable<LogRecord> ReadRecords(byte[] envelope, LogContext context, ReadLimits limits, Action<string> skipped,
+        Action<JsonTokenStream, LogContext, string>? readEvents)
     {
         var compressed = Compressed(envelope);
         var json = new JsonTokenStream(Decompress(compressed, limits.MaxDecompressedBytes), limits.MaxJsonValueBytes);
-        return InputReader.Guard(JsonContainers.ReadObject(json, context, () => ReadHeader(compressed, limits.MaxDecompressedBytes), skipped),
-            anyInvalidOperation: "the delivery's message cannot be read");
+        return InputReader.Guard(JsonContainers.ReadObject(json, context, () => ReadHeader(compressed, limits.MaxDecompressedBytes), skipped,
+            readNamedEvents: readEvents), anyInvalidOperation: "the delivery's message cannot be read");
     }
 
     /// <summary>

@@ -38,7 +38,16 @@ internal sealed class JsonEventsScanner
     public long Records { get; private set; }
 
     /// <summary>Reads the array the stream is positioned on (its start token just read) into the builder.</summary>
-    public void ReadEvents(JsonTokenStream json, LogContext context)
+    public void ReadEvents(JsonTokenStream json, LogContext context) => ReadEvents(json, context, "events", skipped: null, keep: null);
+
+    /// <summary>
+    /// As <see cref="ReadEvents(JsonTokenStream, LogContext)"/>, for an array named <paramref name="arrayName"/> (a
+    /// delivery's <c>logEvents</c>): an event that cannot be read is told to <paramref name="skipped"/> and left out,
+    /// as <see cref="JsonContainers.ElementRecords"/> does (without it such an event fails the read); a record of the
+    /// reference path that <paramref name="keep"/> refuses is counted but not added (a plain event, whose context is
+    /// <paramref name="context"/>, is always added: the caller filters by context).
+    /// </summary>
+    public void ReadEvents(JsonTokenStream json, LogContext context, string arrayName, Action<string>? skipped, Func<LogRecord, bool>? keep)
     {
         if (_feed is null || _feedContext != context)
         {
@@ -64,9 +73,12 @@ internal sealed class JsonEventsScanner
                 ReadFlatEvents(json, ref index);
                 continue;
             }
-            foreach (var record in JsonContainers.ElementRecords(value, "events", index++, context, skipped: null) ?? [])
+            foreach (var record in JsonContainers.ElementRecords(value, arrayName, index++, context, skipped) ?? [])
             {
-                _builder.Add(record);
+                if (keep is null || keep(record))
+                {
+                    _builder.Add(record);
+                }
                 Records++;
             }
             if (json.TokenType == JsonTokenType.EndObject)

@@ -266,8 +266,11 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
     /// </summary>
     private (long LogEvents, long Skipped, bool Control) Decode(Func<IEnumerable<byte[]>> envelopes, DiagnosisBuilder builder, long started)
     {
-        var logEvents = 0L;
+        // Execution-log events through the deferring scanner, as the CLI reads them: a request that succeeds costs no
+        // string per line. The records and the diagnosis are those of reading every event and filtering each.
+        var reader = new DeliveryReader(builder, static record => IsApiGatewayLog(record));
         var skipped = 0L;
+        long logEvents;
         try
         {
             void Skip(string reason)
@@ -281,20 +284,15 @@ public sealed class DeliveryPipeline(FunctionOptions options, IMessagePublisher 
                 {
                     throw new UnreadableInputException("not a CloudWatch Logs subscription delivery; expected {\"awslogs\":{\"data\":\"<base64 of gzip>\"}}");
                 }
-                foreach (var record in SubscriptionPayload.ReadEvents(envelope, LogContext.For("delivery"), options.ReadLimits, Skip))
-                {
-                    logEvents++;
-                    if (IsApiGatewayLog(record))
-                    {
-                        builder.Add(record);
-                    }
-                }
+                reader.Read(envelope, LogContext.For("delivery"), options.ReadLimits, Skip);
             }
             // A CONTROL_MESSAGE (CloudWatch checking the destination) decodes to no events at all.
+            logEvents = reader.Records;
             return (logEvents, skipped, logEvents == 0 && skipped == 0);
         }
         catch (UnreadableInputException e)
         {
+            logEvents = reader.Records;
             log.Write(LogLevel.Error, "undecodable delivery", ("reason", e.Message), ("logEventsRead", logEvents));
             WriteMetrics(new DeliveryMetrics { DecodeFailures = 1, LogEvents = logEvents, SkippedLogEvents = skipped, DurationMs = time.GetElapsedTime(started).TotalMilliseconds });
             throw new UndecodableDeliveryException($"undecodable delivery: {e.Message}", e);
