@@ -288,9 +288,9 @@ public static class DecisivePhrases
     internal static SearchValues<string> Search { get; } =
         SearchValues.Create(All.Select(p => p.Text).ToArray(), StringComparison.Ordinal);
 
-    // Scan searches through Scan.PhraseSearch (vectorised, which Search alone is not: one phrase is not ASCII), and At
-    // compares only the phrases that start with the char in front of it (longest first, in table order at equal
-    // length: the choice the loop over All made).
+    // Scan searches through Scan.PhraseSearch (Search alone falls back to Aho-Corasick, char by char: too many phrases),
+    // which also names the phrase it found; At compares only the phrases that start with the char in front of it. Both
+    // choose the longest phrase, in table order at equal length: the choice the loop over All made.
     private static readonly Scan.PhraseSearch Phrases = new(All.Select(p => p.Text));
     private static readonly Dictionary<char, DecisivePhrase[]> ByFirstChar =
         All.GroupBy(p => p.Text[0]).ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Text.Length).ToArray());
@@ -319,12 +319,12 @@ public static class DecisivePhrases
         while (offset < text.Length)
         {
             var rest = text[offset..];
-            var index = Phrases.IndexIn(rest);
+            var index = Phrases.IndexIn(rest, out var which);
             if (index < 0)
             {
                 return;
             }
-            var phrase = At(rest[index..])!;
+            var phrase = All[which];
             onMatch(ref state, phrase, text, offset + index);
             offset += index + phrase.Text.Length;
         }

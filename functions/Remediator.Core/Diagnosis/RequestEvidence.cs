@@ -57,17 +57,20 @@ internal sealed class RequestEvidence
         : null;
 
     /// <summary>Reads one record; true when it held any API Gateway phrase.</summary>
-    public bool Observe(in LogRecord record)
+    public bool Observe(in LogRecord record) => Observe(record.Text, record.Timestamp);
+
+    /// <summary>Reads one record given by its text and time; true when it held any API Gateway phrase.</summary>
+    public bool Observe(ReadOnlySpan<char> text, DateTimeOffset? timestamp)
     {
         Lines++;
-        if (record.Timestamp is { } ts && (FirstSeen is null || ts < FirstSeen))
+        if (timestamp is { } ts && (FirstSeen is null || ts < FirstSeen))
         {
             FirstSeen = ts;
         }
         var self = this;
         var before = _phrases;
         _authorizerResultEnd = -1;
-        DecisivePhrases.Scan(record.Text.AsSpan(), ref self, static (ref RequestEvidence e, DecisivePhrase p, ReadOnlySpan<char> text, int at) => e.OnPhrase(p, text, at));
+        DecisivePhrases.Scan(text, ref self, static (ref RequestEvidence e, DecisivePhrase p, ReadOnlySpan<char> text, int at) => e.OnPhrase(p, text, at));
         return _phrases != before;
     }
 
@@ -145,7 +148,12 @@ internal sealed class RequestEvidence
                 SetFunction(FunctionRef.TryParse(Token(after)));
                 break;
             case PhraseRole.EndpointUri:
-                SetFunction(FunctionRef.FromInvokeUri(Token(after)));
+                // Both lines of an invocation ("Endpoint request URI", "Sending request to") name the function: the
+                // second one is not parsed again (the first function named is kept).
+                if (FunctionArn is null)
+                {
+                    SetFunction(FunctionRef.FromInvokeUri(Token(after)));
+                }
                 break;
             case PhraseRole.MethodAndPath:
                 ParseMethodAndPath(after);
@@ -185,12 +193,15 @@ internal sealed class RequestEvidence
                 if (space > 0)
                 {
                     HttpMethod ??= quoted[..space].ToString();
-                    SetTemplate(quoted[(space + 1)..].ToString());
+                    if (!_pathIsTemplate)
+                    {
+                        SetTemplate(quoted[(space + 1)..].ToString());
+                    }
                 }
                 break;
             case PhraseRole.ResourceTemplate:
                 var closing = after.IndexOf('"');
-                if (closing > 0 && after[0] == '/')
+                if (closing > 0 && after[0] == '/' && !_pathIsTemplate)
                 {
                     SetTemplate(after[..closing].ToString());
                 }
