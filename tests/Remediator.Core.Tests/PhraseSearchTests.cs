@@ -46,6 +46,8 @@ public class PhraseSearchTests
     [InlineData("abcd|abcde|abcdx|bcd", "zabcdxabcde abc bcd")]
     [InlineData("doesn\u2019t|does not|doesn't|do", "x doesn\u2019t does not doesn't")]
     [InlineData("same|same|samer", "the samer same")]
+    [InlineData("abcde|bcdef|abcdefg|zzzzz|zzzzzz", "xabcdefgzzzzzzzbcdefabcde abcdeabcde")]
+    [InlineData("Host=|HTTP Method: |Hosts=", "Host=Host=xHosts=Host=HTTP Method: Host=")]
     public void IndexIn_ShortAndOverlappingPhrases_AsAPlainLoop(string phrases, string text)
     {
         var list = phrases.Split('|');

@@ -7,17 +7,23 @@ namespace Remediator.Core.Scan;
 /// A search for the first of many phrases in a short text (a log line). <see cref="System.Buffers.SearchValues{T}"/>
 /// of strings is no help here: past 80 strings it falls back to Aho-Corasick, char by char, and split into sets small
 /// enough for its vectorised (Teddy) search it is slower still on log lines (its 3-char fingerprints hit nearly
-/// everywhere in them). So each position is tested with one 8-byte read of its first four chars, a multiply and one bit
-/// of a 4096-bit filter (512 bytes, in cache); only where the bit is set are the phrases that start with those four
-/// chars compared. Measured on the lines of failing requests: twice as fast as the search it replaces.
+/// everywhere in them). So every second position is tested with one 8-byte read of the four chars there, a multiply
+/// and one bit of a 4096-bit filter (512 bytes, in cache), which holds the four chars at offsets 0 and 1 of every
+/// phrase (a phrase of five chars or more covers an even position with one of them); only where the bit is set are
+/// the phrases that may start there or one char before compared. Measured on the lines of failing requests: about
+/// three times as fast as the search it replaces.
 /// </summary>
 internal sealed class PhraseSearch
 {
-    private const int KeyChars = 4;
-    private readonly int _keyChars;                        // KeyChars, or fewer when a phrase is shorter
-    private readonly string[] _phrases;                    // as given, so that Which names the caller's phrase
-    private readonly ulong[] _filter = new ulong[64];      // one bit per hash of a phrase's first chars
-    private readonly Dictionary<ulong, int[]> _byKey = []; // first chars -> phrases, longest first, in given order at equal length
+    private const int KeyChars = 4, HashBits = 12;
+    private readonly int _keyChars;                                  // KeyChars, or fewer when a phrase is shorter
+    private readonly int _stride;                                    // 2; 1 when a phrase is not longer than KeyChars
+    private readonly string[] _phrases;                              // as given, so that the caller learns which one
+    private readonly ulong[] _filter = new ulong[(1 << HashBits) / 64]; // one bit per hash of a phrase's key
+    private readonly Candidate[]?[] _byHash = new Candidate[]?[1 << HashBits];
+
+    /// <summary>A phrase whose chars at <see cref="Offset"/> hash to a bucket: it may start <c>Offset</c> chars before a position.</summary>
+    private readonly record struct Candidate(int Phrase, int Offset);
 
     public PhraseSearch(IEnumerable<string> phrases)
     {
@@ -26,12 +32,15 @@ internal sealed class PhraseSearch
         {
             throw new ArgumentException("phrases must be non-empty strings", nameof(phrases));
         }
-        _keyChars = Math.Min(KeyChars, _phrases.Min(p => p.Length));
-        foreach (var group in Enumerable.Range(0, _phrases.Length).GroupBy(i => Key(_phrases[i])))
+        var shortest = _phrases.Min(p => p.Length);
+        _keyChars = Math.Min(KeyChars, shortest);
+        _stride = shortest > KeyChars ? 2 : 1;
+        var candidates = Enumerable.Range(0, _phrases.Length).SelectMany(i => Enumerable.Range(0, _stride).Select(o => new Candidate(i, o)));
+        // In a bucket: the earliest start first (the larger offset), then the longest phrase, then the order given.
+        foreach (var bucket in candidates.GroupBy(c => Hash(Key(_phrases[c.Phrase].AsSpan(c.Offset)))))
         {
-            _byKey[group.Key] = [.. group.OrderByDescending(i => _phrases[i].Length)];
-            var hash = Hash(group.Key);
-            _filter[hash >> 6] |= 1UL << hash;
+            _byHash[bucket.Key] = [.. bucket.OrderByDescending(c => c.Offset).ThenByDescending(c => _phrases[c.Phrase].Length).ThenBy(c => c.Phrase)];
+            _filter[bucket.Key >> 6] |= 1UL << bucket.Key;
         }
     }
 
@@ -46,37 +55,28 @@ internal sealed class PhraseSearch
     {
         ref var start = ref MemoryMarshal.GetReference(text);
         ref var filter = ref MemoryMarshal.GetArrayDataReference(_filter);
-        var last = text.Length - _keyChars;
-        for (var i = 0; i <= last; i++)
+        // A phrase at s has its key at offset s % 2 on the even position s or s + 1, and s + 1 + KeyChars <= text.Length.
+        for (var i = 0; i + _keyChars <= text.Length; i += _stride)
         {
             // i + _keyChars <= text.Length: the 8-byte read of four chars stays within the text.
             var key = _keyChars == KeyChars
                 ? Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<char, byte>(ref Unsafe.Add(ref start, i)))
-                : Key(text.Slice(i, _keyChars));
+                : Key(text[i..]);
             var hash = Hash(key);
-            if ((Unsafe.Add(ref filter, hash >> 6) & (1UL << hash)) != 0 && Longest(text[i..], key) is var found and >= 0)
+            if ((Unsafe.Add(ref filter, hash >> 6) & (1UL << hash)) != 0)
             {
-                which = found;
-                return i;
-            }
-        }
-        which = -1;
-        return -1;
-    }
-
-    /// <summary>The longest phrase <paramref name="text"/> starts with, given its first chars; -1 when none.</summary>
-    private int Longest(ReadOnlySpan<char> text, ulong key)
-    {
-        if (_byKey.TryGetValue(key, out var candidates))
-        {
-            foreach (var candidate in candidates)
-            {
-                if (text.StartsWith(_phrases[candidate], StringComparison.Ordinal))
+                foreach (var candidate in _byHash[hash]!)
                 {
-                    return candidate;
+                    var at = i - candidate.Offset;
+                    if (at >= 0 && text[at..].StartsWith(_phrases[candidate.Phrase], StringComparison.Ordinal))
+                    {
+                        which = candidate.Phrase;
+                        return at;
+                    }
                 }
             }
         }
+        which = -1;
         return -1;
     }
 
@@ -91,6 +91,6 @@ internal sealed class PhraseSearch
         return key;
     }
 
-    // Fibonacci hashing: the top 12 bits of the product spread the keys over the 4096 bits of the filter.
-    private static int Hash(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> 52);
+    // Fibonacci hashing: the top bits of the product spread the keys over the bits of the filter.
+    private static int Hash(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> (64 - HashBits));
 }
