@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Remediator.Core.Diagnosis;
 
 /// <summary>What a phrase tells the reader of a log line.</summary>
@@ -284,11 +282,7 @@ public static class DecisivePhrases
         new("Successfully completed execution", PhraseRole.RequestEnd),
     ];
 
-    /// <summary>All phrase texts at once, for a single multi-string search per line (no per-line regex).</summary>
-    internal static SearchValues<string> Search { get; } =
-        SearchValues.Create(All.Select(p => p.Text).ToArray(), StringComparison.Ordinal);
-
-    // Scan searches through Scan.PhraseSearch (Search alone falls back to Aho-Corasick, char by char: too many phrases),
+    // Scan searches through Scan.PhraseSearch (a SearchValues<string> of them falls back to Aho-Corasick, char by char),
     // which also names the phrase it found; At compares only the phrases that start with the char in front of it. Both
     // choose the longest phrase, in table order at equal length: the choice the loop over All made.
     private static readonly Scan.PhraseSearch Phrases = new(All.Select(p => p.Text));

@@ -568,8 +568,23 @@ internal sealed class RequestEvidence
     }
 
     /// <summary>What ends a <see cref="Token"/>: every char <see cref="char.IsWhiteSpace(char)"/> takes for white space, and the quote.</summary>
-    private static readonly SearchValues<char> TokenEnds =
-        SearchValues.Create([.. Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(c => char.IsWhiteSpace(c) || c == '"')]);
+    internal static readonly SearchValues<char> TokenEnds = CreateTokenEnds();
+
+    /// <summary>The last char Unicode counts as white space (ideographic space); a test checks every char above it.</summary>
+    internal const char LastWhiteSpace = '\u3000';
+
+    private static SearchValues<char> CreateTokenEnds()
+    {
+        var ends = new List<char> { '"' };
+        for (var c = '\0'; c <= LastWhiteSpace; c++)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                ends.Add(c);
+            }
+        }
+        return SearchValues.Create([.. ends]);
+    }
 
     /// <summary>
     /// A value that is the last entry of an <c>Endpoint request headers: {k=v, ...}</c> map runs into the map's
