@@ -286,6 +286,7 @@ public static class DecisivePhrases
     // which also names the phrase it found; At compares only the phrases that start with the char in front of it. Both
     // choose the longest phrase, in table order at equal length: the choice the loop over All made.
     private static readonly Scan.PhraseSearch Phrases = new(All.Select(p => p.Text));
+    private static readonly DecisivePhrase[] ByIndex = [.. All]; // All as an array: no interface call per phrase found
     private static readonly Dictionary<char, DecisivePhrase[]> ByFirstChar =
         All.GroupBy(p => p.Text[0]).ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Text.Length).ToArray());
 
@@ -318,7 +319,7 @@ public static class DecisivePhrases
             {
                 return;
             }
-            var phrase = All[which];
+            var phrase = ByIndex[which];
             onMatch(ref state, phrase, text, offset + index);
             offset += index + phrase.Text.Length;
         }
