@@ -35,4 +35,22 @@ public class LineNormalizerTests
     {
         LineNormalizer.Normalize(line).Skip.ShouldBeTrue();
     }
+
+    [Theory]
+    [InlineData("(8b3b0c39-1c5e-4c0a-9a6e-0d1f2a3b4c5d) Method completed with status: 502")]
+    [InlineData("(8b3b0c39-1c5e-4c0a-9a6e-0d1f2a3b4c5d)    Successfully completed execution  \t\r")]
+    [InlineData("(8b3b0c39)Host=a1b2c3d4e5.execute-api.us-east-1.amazonaws.com\u00a0\u2003")]
+    [InlineData("(8B3B0C39-1C5E) Endpoint response body before transformations: {\"a\": \"b  \"}\n  more |  2024-05-01 12:00:00.000 | x")]
+    [InlineData("(0123456789012345678901234567890123456789012345678901234567890123) | a pipe > and a quote")]
+    public void PlainText_LinesTheScannersTakeAsPlain_TextAsNormalize(string line)
+    {
+        var close = Remediator.Core.Scan.TextExportScanner.Id(line);
+        close.ShouldNotBeNull();
+
+        var n = LineNormalizer.Normalize(line);
+
+        LineNormalizer.PlainText(line, close.Value).ToString().ShouldBe(n.Text);
+        n.RequestId.ShouldBe(line[1..close.Value]);
+        n.Timestamp.ShouldBeNull();
+    }
 }

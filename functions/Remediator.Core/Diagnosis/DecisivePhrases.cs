@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Remediator.Core.Diagnosis;
 
 /// <summary>What a phrase tells the reader of a log line.</summary>
@@ -284,14 +282,11 @@ public static class DecisivePhrases
         new("Successfully completed execution", PhraseRole.RequestEnd),
     ];
 
-    /// <summary>All phrase texts at once, for a single multi-string search per line (no per-line regex).</summary>
-    internal static SearchValues<string> Search { get; } =
-        SearchValues.Create(All.Select(p => p.Text).ToArray(), StringComparison.Ordinal);
-
-    // Scan searches through Scan.PhraseSearch (vectorised, which Search alone is not: one phrase is not ASCII), and At
-    // compares only the phrases that start with the char in front of it (longest first, in table order at equal
-    // length: the choice the loop over All made).
+    // Scan searches through Scan.PhraseSearch (a SearchValues<string> of them falls back to Aho-Corasick, char by char),
+    // which also names the phrase it found; At compares only the phrases that start with the char in front of it. Both
+    // choose the longest phrase, in table order at equal length: the choice the loop over All made.
     private static readonly Scan.PhraseSearch Phrases = new(All.Select(p => p.Text));
+    private static readonly DecisivePhrase[] ByIndex = [.. All]; // All as an array: no interface call per phrase found
     private static readonly Dictionary<char, DecisivePhrase[]> ByFirstChar =
         All.GroupBy(p => p.Text[0]).ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Text.Length).ToArray());
 
@@ -319,12 +314,12 @@ public static class DecisivePhrases
         while (offset < text.Length)
         {
             var rest = text[offset..];
-            var index = Phrases.IndexIn(rest);
+            var index = Phrases.IndexIn(rest, out var which);
             if (index < 0)
             {
                 return;
             }
-            var phrase = At(rest[index..])!;
+            var phrase = ByIndex[which];
             onMatch(ref state, phrase, text, offset + index);
             offset += index + phrase.Text.Length;
         }

@@ -351,13 +351,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         }
         open.Deferred = null;
         open.Promoted = true;
-        foreach (var record in deferred.Records())
-        {
-            if (open.Evidence.Observe(record))
-            {
-                ApiGatewayRecords++;
-            }
-        }
+        ApiGatewayRecords += deferred.ReadInto(open.Evidence);
         deferred.Release();
     }
 

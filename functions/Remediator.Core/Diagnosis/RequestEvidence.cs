@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Remediator.Core.Ingest;
@@ -57,17 +58,20 @@ internal sealed class RequestEvidence
         : null;
 
     /// <summary>Reads one record; true when it held any API Gateway phrase.</summary>
-    public bool Observe(in LogRecord record)
+    public bool Observe(in LogRecord record) => Observe(record.Text, record.Timestamp);
+
+    /// <summary>Reads one record given by its text and time; true when it held any API Gateway phrase.</summary>
+    public bool Observe(ReadOnlySpan<char> text, DateTimeOffset? timestamp)
     {
         Lines++;
-        if (record.Timestamp is { } ts && (FirstSeen is null || ts < FirstSeen))
+        if (timestamp is { } ts && (FirstSeen is null || ts < FirstSeen))
         {
             FirstSeen = ts;
         }
         var self = this;
         var before = _phrases;
         _authorizerResultEnd = -1;
-        DecisivePhrases.Scan(record.Text.AsSpan(), ref self, static (ref RequestEvidence e, DecisivePhrase p, ReadOnlySpan<char> text, int at) => e.OnPhrase(p, text, at));
+        DecisivePhrases.Scan(text, ref self, static (ref RequestEvidence e, DecisivePhrase p, ReadOnlySpan<char> text, int at) => e.OnPhrase(p, text, at));
         return _phrases != before;
     }
 
@@ -145,7 +149,12 @@ internal sealed class RequestEvidence
                 SetFunction(FunctionRef.TryParse(Token(after)));
                 break;
             case PhraseRole.EndpointUri:
-                SetFunction(FunctionRef.FromInvokeUri(Token(after)));
+                // Both lines of an invocation ("Endpoint request URI", "Sending request to") name the function: the
+                // second one is not parsed again (the first function named is kept).
+                if (FunctionArn is null)
+                {
+                    SetFunction(FunctionRef.FromInvokeUri(Token(after)));
+                }
                 break;
             case PhraseRole.MethodAndPath:
                 ParseMethodAndPath(after);
@@ -185,12 +194,15 @@ internal sealed class RequestEvidence
                 if (space > 0)
                 {
                     HttpMethod ??= quoted[..space].ToString();
-                    SetTemplate(quoted[(space + 1)..].ToString());
+                    if (!_pathIsTemplate)
+                    {
+                        SetTemplate(quoted[(space + 1)..].ToString());
+                    }
                 }
                 break;
             case PhraseRole.ResourceTemplate:
                 var closing = after.IndexOf('"');
-                if (closing > 0 && after[0] == '/')
+                if (closing > 0 && after[0] == '/' && !_pathIsTemplate)
                 {
                     SetTemplate(after[..closing].ToString());
                 }
@@ -242,7 +254,11 @@ internal sealed class RequestEvidence
 
     private void AddSignal(Cause cause, int rank, ReadOnlySpan<char> line, string? note = null)
     {
-        var index = _signals.FindIndex(s => s.Cause == cause);
+        var index = _signals.Count - 1;
+        while (index >= 0 && _signals[index].Cause != cause)
+        {
+            index--; // at most one signal per cause: the last match is the only one (FindIndex with a closure allocates)
+        }
         if (index >= 0)
         {
             var existing = _signals[index];
@@ -537,12 +553,37 @@ internal sealed class RequestEvidence
     internal static ReadOnlySpan<char> Token(ReadOnlySpan<char> s, params ReadOnlySpan<char> stops)
     {
         s = s.TrimStart(' ');
-        var end = 0;
-        while (end < s.Length && !char.IsWhiteSpace(s[end]) && s[end] != '"' && stops.IndexOf(s[end]) < 0)
+        // Up to white space, a quote or a stop: two vectorised searches rather than a test of every char (an invoke
+        // URI is a token of a hundred chars and more).
+        var end = s.IndexOfAny(TokenEnds);
+        if (end < 0)
         {
-            end++;
+            end = s.Length;
+        }
+        if (!stops.IsEmpty && s[..end].IndexOfAny(stops) is var stop and >= 0)
+        {
+            end = stop;
         }
         return s[..end].TrimEnd('.');
+    }
+
+    /// <summary>What ends a <see cref="Token"/>: every char <see cref="char.IsWhiteSpace(char)"/> takes for white space, and the quote.</summary>
+    internal static readonly SearchValues<char> TokenEnds = CreateTokenEnds();
+
+    /// <summary>The last char Unicode counts as white space (ideographic space); a test checks every char above it.</summary>
+    internal const char LastWhiteSpace = '\u3000';
+
+    private static SearchValues<char> CreateTokenEnds()
+    {
+        var ends = new List<char> { '"' };
+        for (var c = '\0'; c <= LastWhiteSpace; c++)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                ends.Add(c);
+            }
+        }
+        return SearchValues.Create([.. ends]);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Remediator.Core.Ingest;
@@ -78,6 +79,20 @@ internal static class LineNormalizer
         var requestId = TryRequestId(ref text);
         var content = text.ToString();
         return new NormalizedLine(requestId, timestamp, content.Contains(@"\n", StringComparison.Ordinal) ? RejoinSplitPhrases(content) : content, false, group);
+    }
+
+    /// <summary>
+    /// The text <see cref="Normalize"/> keeps of a line the scanners found plain (<c>Scan.TextExportScanner.Id</c>):
+    /// <c>(id) text</c> with a full id at <paramref name="close"/>, no colour codes, no escaped newlines, nothing in front
+    /// of the id. None of Normalize's other steps applies to such a line, so its text is what follows the id and its
+    /// spaces, up to trailing white space: read from the span, without the strings Normalize makes on its way.
+    /// </summary>
+    internal static ReadOnlySpan<char> PlainText(ReadOnlySpan<char> line, int close)
+    {
+        var text = line[(close + 1)..].TrimStart(' ').TrimEnd();
+        Debug.Assert(Normalize(line.ToString()) is { Skip: false, Timestamp: null, LogGroup: null } n
+            && n.RequestId == line[1..close].ToString() && n.Text == text.ToString(), $"not a plain line: {line}");
+        return text;
     }
 
     /// <summary>

@@ -59,15 +59,25 @@ internal sealed class DeferredLines(LogContext context, DeferralBudget budget)
         _lines.Add((_length, timestampMs));
     }
 
-    /// <summary>The records the line readers would have made of these lines.</summary>
-    public IEnumerable<LogRecord> Records()
+    /// <summary>
+    /// Reads these lines into <paramref name="evidence"/> as the records the line readers would have made of them
+    /// (<see cref="ToRecord"/>), from the held chars: no string per line. Returns how many held a phrase.
+    /// </summary>
+    public int ReadInto(Diagnosis.RequestEvidence evidence)
     {
         var start = 0;
+        var recognised = 0;
         foreach (var (end, ts) in _lines)
         {
-            yield return ToRecord(_chars.AsSpan(start, end - start), ts, Context);
+            var line = _chars.AsSpan(start, end - start);
+            var text = LineNormalizer.PlainText(line, line.IndexOf(')'));
+            if (evidence.Observe(text, ts is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null))
+            {
+                recognised++;
+            }
             start = end;
         }
+        return recognised;
     }
 
     /// <summary>Done with (read, or its request closed): the holder goes back to the budget's pool.</summary>
@@ -83,11 +93,15 @@ internal sealed class DeferredLines(LogContext context, DeferralBudget budget)
         budget.Return(this);
     }
 
-    /// <summary>One <c>(id) text</c> line or message as the text and JSON readers turn it into a record.</summary>
+    /// <summary>
+    /// One plain <c>(id) text</c> line or message (<see cref="TextExportScanner.Id"/>) as the text and JSON readers turn
+    /// it into a record (<see cref="LineNormalizer.PlainText"/>): two strings, the id and the text.
+    /// </summary>
     public static LogRecord ToRecord(ReadOnlySpan<char> line, long? timestampMs, LogContext context)
     {
-        var normalized = LineNormalizer.Normalize(line.ToString());
+        var close = line.IndexOf(')');
+        var text = LineNormalizer.PlainText(line, close).ToString();
         var ts = timestampMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
-        return new LogRecord(normalized.RequestId, normalized.Timestamp ?? ts, normalized.Text, context);
+        return new LogRecord(line[1..close].ToString(), ts, text, context);
     }
 }
