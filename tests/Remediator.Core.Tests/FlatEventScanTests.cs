@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Unicode;
 using Remediator.Core.Scan;
 using Shouldly;
 
@@ -145,5 +147,72 @@ public class FlatEventScanTests
         Encoding.UTF8.GetString(parser.Message).ShouldBe(message);
         parser.TimestampMs.ShouldBe(1714568720005);
         Encoding.UTF8.GetString(bytes, consumed, bytes.Length - consumed).ShouldBe("\n    ]");
+    }
+
+    [Theory]
+    [MemberData(nameof(Odd))]
+    public void ParseInto_AnyEventCutAnywhere_SameAsParseThenDecode(string layout, string odd)
+    {
+        // The one-pass decoding takes only what it is sure of: for every window, the same result, end, time and text.
+        var separator = layout == "minified" ? "," : layout == "crlf" ? ",\r\n        " : ",\n        ";
+        var plain = Event(5, $"({Id}1) body: {{\\\"ok\\\":true}} \\\\ \\/ \\t");
+        var failures = new List<string>();
+        foreach (var element in new[] { odd, plain, plain.Replace("\"s\"", "\"Zoë\""), plain.Replace("1714568720500", "-0"), plain.Replace("\"5\"", "5") })
+        {
+            var text = separator + element + "\n    ]" + new string(' ', 40);
+            var bytes = Encoding.UTF8.GetBytes(layout switch
+            {
+                "minified" => text.Replace("\n", "").Replace("    ", ""),
+                "crlf" => text.Replace("\n", "\r\n"),
+                _ => text,
+            });
+            for (var cut = 0; cut <= bytes.Length; cut++)
+            {
+                foreach (var (final, room) in new[] { (false, 8), (true, 8), (false, 4096), (true, 4096) })
+                {
+                    var window = bytes.AsMemory(0, cut);
+                    var reference = new FlatEventParser();
+                    var expected = reference.Parse(window, final, out var expectedEnd);
+                    var expectedText = expected == FlatEventRead.Done ? Decode(reference.Message) : null;
+                    var parser = new FlatEventParser();
+                    var chars = new char[room];
+                    chars[0] = 'x';
+                    chars[1] = 'y';
+                    var actual = parser.ParseInto(window, final, ref chars, 2, out var end, out var length, out _);
+                    var actualText = actual == FlatEventRead.Done ? length < 0 ? "invalid" : new string(chars, 2, length) : null;
+                    if (actual != expected || chars[0] != 'x' || chars[1] != 'y'
+                        || actual == FlatEventRead.Done && (end != expectedEnd || actualText != expectedText || parser.TimestampMs != reference.TimestampMs))
+                    {
+                        failures.Add($"{element[..Math.Min(60, element.Length)]} cut at {cut} ({final}, {room}): {actual} {end} {actualText} instead of {expected} {expectedEnd} {expectedText}");
+                    }
+                }
+            }
+        }
+
+        failures.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("(a1b2c3d4-0000) plain", "(a1b2c3d4-0000) plain")]
+    [InlineData("(a1b2c3d4-0000) body: {\\\"ok\\\":true} \\/ \\t", "(a1b2c3d4-0000) body: {\"ok\":true} / \t")]
+    public void ParseInto_CliEventWithRoomAfterIt_DecodedInOnePass(string escaped, string message)
+    {
+        // Only the one-pass reading knows that there is no backslash: the common case must not take the reference parse.
+        var bytes = Encoding.UTF8.GetBytes(",\n        " + Event(5, escaped) + "\n    ]\n}\n" + new string(' ', 20));
+        var parser = new FlatEventParser();
+        var chars = new char[256];
+
+        parser.ParseInto(bytes, final: false, ref chars, 0, out var consumed, out var length, out var noBackslash).ShouldBe(FlatEventRead.Done);
+
+        noBackslash.ShouldBeTrue();
+        new string(chars, 0, length).ShouldBe(message);
+        parser.TimestampMs.ShouldBe(1714568720005);
+        Encoding.UTF8.GetString(bytes, consumed, bytes.Length - consumed).ShouldStartWith("\n    ]");
+    }
+
+    private static string Decode(ReadOnlySpan<byte> utf8)
+    {
+        var chars = new char[utf8.Length];
+        return Utf8.ToUtf16(utf8, chars, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done ? new string(chars, 0, written) : "invalid";
     }
 }
