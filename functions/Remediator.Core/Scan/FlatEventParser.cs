@@ -73,7 +73,9 @@ internal sealed class FlatEventParser
     {
         // The common case (ASCII, at most short escapes, the CLI's members) in one pass that decodes as it finds the
         // message's end; anything else, and any event that ends near the end of the window, by the reference parse.
-        if (Vector128.IsHardwareAccelerated && TryParsePlain(window.Span, chars, at, out consumed, out messageChars, out noBackslash))
+        if (Vector128.IsHardwareAccelerated
+            && (TryParseShaped(window.Span, chars, at, out consumed, out messageChars, out noBackslash)
+                || TryParsePlain(window.Span, chars, at, out consumed, out messageChars, out noBackslash)))
         {
             return FlatEventRead.Done;
         }
@@ -119,6 +121,7 @@ internal sealed class FlatEventParser
         }
         p++;
         var seen = 0;
+        var values = 0;
         long? timestamp = null;
         while (true)
         {
@@ -136,6 +139,7 @@ internal sealed class FlatEventParser
                 }
                 end = p + 1;
                 TimestampMs = timestamp;
+                KeepShape(bytes, values, end);
                 return true;
             }
             if (seen != 0)
@@ -182,6 +186,9 @@ internal sealed class FlatEventParser
             {
                 return false;
             }
+            var value = values++;
+            _valueStarts[value] = bytes[p] == (byte)'"' ? p + 1 : p;
+            _valueKinds[value] = member switch { 1 => MessageValue, 2 => TimeValue, _ => bytes[p] == (byte)'"' ? TextValue : NumberValue };
             if (member == 1)
             {
                 if (bytes[p] != (byte)'"' || (p = DecodeMessage(bytes, p + 1, limit, chars, at, out messageChars, ref noBackslash)) < 0)
@@ -198,20 +205,138 @@ internal sealed class FlatEventParser
             }
             else
             {
-                if ((p = ReadPlainInteger(bytes, p, needValue: member == 2, out var value)) < 0)
+                if ((p = ReadPlainInteger(bytes, p, needValue: member == 2, out var number)) < 0)
                 {
                     return false;
                 }
                 if (member == 2)
                 {
-                    if (value is < -62_135_596_800_000 or > 253_402_300_799_999)
+                    if (number is < -62_135_596_800_000 or > 253_402_300_799_999)
                     {
                         return false;
                     }
-                    timestamp = value;
+                    timestamp = number;
+                }
+            }
+            _valueEnds[value] = p;
+        }
+    }
+
+    // The shape of the last event read by TryParsePlain: what lies around its values (whitespace, punctuation and
+    // member names), one gap before each value and one after the last, and what each value is.
+    private const int MaxShapeBytes = 512;
+    private const byte MessageValue = 1, TimeValue = 2, TextValue = 3, NumberValue = 4;
+    private readonly byte[] _shape = new byte[MaxShapeBytes + 2 * 32]; // room for the vector loads of SameBytes
+    private readonly int[] _gapEnds = new int[7];
+    private readonly byte[] _valueKinds = new byte[6];
+    private readonly int[] _valueStarts = new int[6];
+    private readonly int[] _valueEnds = new int[6];
+    private int _shapeValues = -1; // none yet
+
+    // Whether the bytes from p are the shape's from its offset on: gaps are short, and compared here without a call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool SameBytes(ReadOnlySpan<byte> bytes, int p, int offset, int length)
+    {
+        if (Vector256.IsHardwareAccelerated && length <= 2 * Vector256<byte>.Count && p + 2 * Vector256<byte>.Count <= bytes.Length)
+        {
+            ref var actual = ref Unsafe.Add(ref MemoryMarshal.GetReference(bytes), p);
+            ref var shape = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_shape), offset);
+            ulong differ = (~Vector256.Equals(Vector256.LoadUnsafe(ref actual), Vector256.LoadUnsafe(ref shape))).ExtractMostSignificantBits();
+            if (length > Vector256<byte>.Count)
+            {
+                differ |= (ulong)(~Vector256.Equals(Vector256.LoadUnsafe(ref actual, 32), Vector256.LoadUnsafe(ref shape, 32))).ExtractMostSignificantBits() << 32;
+            }
+            return (differ & (ulong.MaxValue >> (64 - length))) == 0 || length == 0;
+        }
+        return bytes.Slice(p, length).SequenceEqual(_shape.AsSpan(offset, length));
+    }
+
+    private void KeepShape(ReadOnlySpan<byte> bytes, int values, int end)
+    {
+        _shapeValues = -1;
+        var length = 0;
+        var from = 0;
+        for (var i = 0; i <= values; i++)
+        {
+            var gap = bytes[from..(i < values ? _valueStarts[i] : end)];
+            if (length + gap.Length > MaxShapeBytes)
+            {
+                return;
+            }
+            gap.CopyTo(_shape.AsSpan(length));
+            length += gap.Length;
+            _gapEnds[i] = length;
+            from = i < values ? _valueEnds[i] : end;
+        }
+        _shapeValues = values;
+    }
+
+    /// <summary>
+    /// An event whose bytes around its values are exactly those of the last event read by
+    /// <see cref="TryParsePlain"/>, and whose values are of the same kinds, is read as that would read it: only the
+    /// values are scanned (an export's events nearly all have the same shape).
+    /// </summary>
+    private bool TryParseShaped(ReadOnlySpan<byte> bytes, char[] chars, int at, out int end, out int messageChars, out bool noBackslash)
+    {
+        end = 0;
+        messageChars = -1;
+        noBackslash = true;
+        var values = _shapeValues;
+        if (values < 0)
+        {
+            return false;
+        }
+        var limit = bytes.Length - Lane;
+        long? timestamp = null;
+        var p = 0;
+        var from = 0;
+        for (var i = 0; ; i++)
+        {
+            var gap = _gapEnds[i] - from;
+            if (p + gap > limit || !SameBytes(bytes, p, from, gap))
+            {
+                return false;
+            }
+            p += gap;
+            from += gap;
+            if (i == values)
+            {
+                break;
+            }
+            var kind = _valueKinds[i];
+            if (kind == MessageValue)
+            {
+                if ((p = DecodeMessage(bytes, p, limit, chars, at, out messageChars, ref noBackslash)) < 0)
+                {
+                    return false;
+                }
+            }
+            else if (kind == TextValue)
+            {
+                if ((p = SkipAsciiString(bytes, p, limit)) < 0)
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                if ((p = ReadPlainInteger(bytes, p, needValue: kind == TimeValue, out var number)) < 0)
+                {
+                    return false;
+                }
+                if (kind == TimeValue)
+                {
+                    if (number is < -62_135_596_800_000 or > 253_402_300_799_999)
+                    {
+                        return false;
+                    }
+                    timestamp = number;
                 }
             }
         }
+        end = p;
+        TimestampMs = timestamp;
+        return true;
     }
 
     // The first byte at or after from that is not JSON whitespace; -1 when none before the limit.
@@ -282,20 +407,39 @@ internal sealed class FlatEventParser
         var room = chars.Length - 2 * Lane; // the last position two widened halves may be stored at
         while (true)
         {
-            if (p > limit || w > room)
+            uint stops;
+            if (Vector256.IsHardwareAccelerated && p + 2 * Lane <= bytes.Length && w + 2 * Lane <= chars.Length)
             {
-                return -1;
+                var wide = Vector256.LoadUnsafe(ref start, (nuint)p);
+                var (low, high) = Vector256.Widen(wide);
+                low.StoreUnsafe(ref output, (nuint)w);
+                high.StoreUnsafe(ref output, (nuint)(w + Lane));
+                stops = (Vector256.Equals(wide, Vector256.Create((byte)'"')) | Vector256.Equals(wide, Vector256.Create((byte)'\\'))
+                    | Vector256.LessThan(wide.AsSByte(), Vector256.Create((sbyte)0x20)).AsByte()).ExtractMostSignificantBits();
+                if (stops == 0)
+                {
+                    p += 2 * Lane;
+                    w += 2 * Lane;
+                    continue;
+                }
             }
-            var v = Vector128.LoadUnsafe(ref start, (nuint)p);
-            var (lower, upper) = Vector128.Widen(v);
-            lower.StoreUnsafe(ref output, (nuint)w);
-            upper.StoreUnsafe(ref output, (nuint)(w + Lane / 2));
-            var stops = Stops(v);
-            if (stops == 0)
+            else
             {
-                p += Lane;
-                w += Lane;
-                continue;
+                if (p > limit || w > room)
+                {
+                    return -1;
+                }
+                var v = Vector128.LoadUnsafe(ref start, (nuint)p);
+                var (lower, upper) = Vector128.Widen(v);
+                lower.StoreUnsafe(ref output, (nuint)w);
+                upper.StoreUnsafe(ref output, (nuint)(w + Lane / 2));
+                stops = Stops(v);
+                if (stops == 0)
+                {
+                    p += Lane;
+                    w += Lane;
+                    continue;
+                }
             }
             var run = BitOperations.TrailingZeroCount(stops);
             p += run;
