@@ -190,6 +190,11 @@ public class FlatEventScanTests
                     {
                         failures.Add($"{element[..Math.Min(60, element.Length)]} cut at {cut} ({final}, {room}, {primed}): {actual} {end} {actualText} instead of {expected} {expectedEnd} {expectedText}");
                     }
+                    else if (actual == FlatEventRead.Done && parser.Newlines >= 0
+                        && (parser.Newlines != bytes.AsSpan(0, end).Count((byte)'\n') || parser.LastNewline != bytes.AsSpan(0, end).LastIndexOf((byte)'\n')))
+                    {
+                        failures.Add($"{element[..Math.Min(60, element.Length)]} cut at {cut} ({final}, {room}, {primed}): {parser.Newlines} newlines, the last at {parser.LastNewline}");
+                    }
                 }
             }
         }
@@ -210,6 +215,8 @@ public class FlatEventScanTests
         parser.ParseInto(bytes, final: false, ref chars, 0, out var consumed, out var length, out var noBackslash).ShouldBe(FlatEventRead.Done);
 
         noBackslash.ShouldBeTrue();
+        parser.Newlines.ShouldBe(7);
+        parser.LastNewline.ShouldBe(bytes.AsSpan(0, consumed).LastIndexOf((byte)'\n'));
         new string(chars, 0, length).ShouldBe(message);
         parser.TimestampMs.ShouldBe(1714568720005);
         Encoding.UTF8.GetString(bytes, consumed, bytes.Length - consumed).ShouldStartWith("\n    ]");

@@ -140,8 +140,11 @@ internal sealed class JsonTokenStream
         }
     }
 
-    /// <summary>Reads raw bytes at the stream's position; see <see cref="TryReadNextElement"/>.</summary>
-    internal delegate Scan.FlatEventRead RawElementReader(ReadOnlyMemory<byte> window, bool final, out int consumed);
+    /// <summary>
+    /// Reads raw bytes at the stream's position; see <see cref="TryReadNextElement"/>. On Done it may tell how many
+    /// newlines the bytes it consumed hold and where the last is (-1: none), or leave <paramref name="newlines"/> at -1.
+    /// </summary>
+    internal delegate Scan.FlatEventRead RawElementReader(ReadOnlyMemory<byte> window, bool final, out int consumed, out int newlines, out int lastNewline);
 
     /// <summary>
     /// Reads the next element of an array straight from the bytes after the last token, which must be the end of the
@@ -154,13 +157,17 @@ internal sealed class JsonTokenStream
     {
         while (true)
         {
-            var result = read(_buffer.AsMemory(_start, _end - _start), _final, out var consumed);
+            var result = read(_buffer.AsMemory(_start, _end - _start), _final, out var consumed, out var lines, out var last);
             if (result == Scan.FlatEventRead.Done)
             {
-                var skipped = _buffer.AsSpan(_start, consumed);
-                var lines = skipped.Count((byte)'\n');
+                if (lines < 0)
+                {
+                    var skipped = _buffer.AsSpan(_start, consumed);
+                    lines = skipped.Count((byte)'\n');
+                    last = skipped.LastIndexOf((byte)'\n');
+                }
                 _skippedLines += lines;
-                _skippedColumns = lines > 0 ? consumed - 1 - skipped.LastIndexOf((byte)'\n') : _skippedColumns + consumed;
+                _skippedColumns = lines > 0 ? consumed - 1 - last : _skippedColumns + consumed;
                 _start += consumed;
                 _flatRead += consumed;
                 return true;

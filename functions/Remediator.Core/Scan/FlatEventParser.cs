@@ -77,8 +77,12 @@ internal sealed class FlatEventParser
             && (TryParseShaped(window.Span, chars, at, out consumed, out messageChars, out noBackslash)
                 || TryParsePlain(window.Span, chars, at, out consumed, out messageChars, out noBackslash)))
         {
+            // The event has the shape (when one was kept): its newlines are the shape's, all in its gaps.
+            Newlines = _shapeValues < 0 ? -1 : _shapeNewlines;
+            LastNewline = _lastNewlineGap < 0 ? -1 : (_lastNewlineGap == 0 ? 0 : _valueEnds[_lastNewlineGap - 1]) + _lastNewlineInGap;
             return FlatEventRead.Done;
         }
+        Newlines = -1;
         noBackslash = false;
         messageChars = -1;
         var result = Parse(window, final, out consumed);
@@ -94,6 +98,15 @@ internal sealed class FlatEventParser
         }
         return result;
     }
+
+    /// <summary>
+    /// After <see cref="ParseInto"/> read an event: the newlines in the bytes it consumed, and where the last of them
+    /// is (-1: none); -1 when it did not count them.
+    /// </summary>
+    public int Newlines { get; private set; } = -1;
+
+    /// <inheritdoc cref="Newlines"/>
+    public int LastNewline { get; private set; } = -1;
 
     // The vector loads below read this many bytes (chars written) at a time; nothing is read or written past the
     // window or the char buffer: closer to their ends than that, the reference parse takes the event.
@@ -232,6 +245,8 @@ internal sealed class FlatEventParser
     private readonly int[] _valueStarts = new int[6];
     private readonly int[] _valueEnds = new int[6];
     private int _shapeValues = -1; // none yet
+    // The newlines in the gaps, and the last: in which gap (-1: none) and where in it.
+    private int _shapeNewlines, _lastNewlineGap = -1, _lastNewlineInGap;
 
     // Whether the bytes from p are the shape's from its offset on: gaps are short, and compared here without a call.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -254,6 +269,8 @@ internal sealed class FlatEventParser
     private void KeepShape(ReadOnlySpan<byte> bytes, int values, int end)
     {
         _shapeValues = -1;
+        _shapeNewlines = 0;
+        _lastNewlineGap = -1;
         var length = 0;
         var from = 0;
         for (var i = 0; i <= values; i++)
@@ -262,6 +279,13 @@ internal sealed class FlatEventParser
             if (length + gap.Length > MaxShapeBytes)
             {
                 return;
+            }
+            var newlines = gap.Count((byte)'\n');
+            if (newlines > 0)
+            {
+                _shapeNewlines += newlines;
+                _lastNewlineGap = i;
+                _lastNewlineInGap = gap.LastIndexOf((byte)'\n');
             }
             gap.CopyTo(_shape.AsSpan(length));
             length += gap.Length;
@@ -333,6 +357,7 @@ internal sealed class FlatEventParser
                     timestamp = number;
                 }
             }
+            _valueEnds[i] = p;
         }
         end = p;
         TimestampMs = timestamp;

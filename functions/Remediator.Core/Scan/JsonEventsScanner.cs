@@ -96,8 +96,9 @@ internal sealed class JsonEventsScanner
     }
 
     // Parses the next event, its message decoded into the block; Done only when it is plain through and through.
-    private FlatEventRead ReadFlat(ReadOnlyMemory<byte> window, bool final, out int consumed)
+    private FlatEventRead ReadFlat(ReadOnlyMemory<byte> window, bool final, out int consumed, out int newlines, out int lastNewline)
     {
+        newlines = lastNewline = -1;
         if (_blockLength >= BlockChars || _waiting == _lines.Length)
         {
             FeedBlock();
@@ -117,6 +118,7 @@ internal sealed class JsonEventsScanner
             return FlatEventRead.Declined;
         }
         _lines[_waiting++] = new WaitingLine(_blockLength, length, close, _flat.TimestampMs);
+        (newlines, lastNewline) = (_flat.Newlines, _flat.LastNewline);
         _blockLength += length;
         return FlatEventRead.Done;
     }
