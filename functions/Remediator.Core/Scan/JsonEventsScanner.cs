@@ -103,7 +103,7 @@ internal sealed class JsonEventsScanner
         {
             FeedBlock();
         }
-        var result = _flat.ParseInto(window, final, ref _block, _blockLength, out consumed, out var length, out var noBackslash);
+        var result = _flat.ParseInto(window, final, ref _block, _blockLength, out consumed, out var length, out _);
         if (result != FlatEventRead.Done)
         {
             return result;
