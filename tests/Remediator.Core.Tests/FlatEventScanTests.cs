@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Unicode;
 using Remediator.Core.Scan;
 using Shouldly;
 
@@ -145,5 +147,84 @@ public class FlatEventScanTests
         Encoding.UTF8.GetString(parser.Message).ShouldBe(message);
         parser.TimestampMs.ShouldBe(1714568720005);
         Encoding.UTF8.GetString(bytes, consumed, bytes.Length - consumed).ShouldBe("\n    ]");
+    }
+
+    [Theory]
+    [MemberData(nameof(Odd))]
+    public void ParseInto_AnyEventCutAnywhere_SameAsParseThenDecode(string layout, string odd)
+    {
+        // The one-pass decoding takes only what it is sure of: for every window, the same result, end, time and text.
+        var separator = layout == "minified" ? "," : layout == "crlf" ? ",\r\n        " : ",\n        ";
+        var plain = Event(5, $"({Id}1) body: {{\\\"ok\\\":true}} \\\\ \\/ \\t");
+        string layoutOf(string text) => layout switch
+        {
+            "minified" => text.Replace("\n", "").Replace("    ", ""),
+            "crlf" => text.Replace("\n", "\r\n"),
+            _ => text,
+        };
+        var failures = new List<string>();
+        foreach (var element in new[] { odd, plain, plain.Replace("\"s\"", "\"Zoë\""), plain.Replace("1714568720500", "-0"), plain.Replace("\"5\"", "5") })
+        {
+            var bytes = Encoding.UTF8.GetBytes(layoutOf(separator + element + "\n    ]" + new string(' ', 40)));
+            for (var cut = 0; cut <= bytes.Length; cut++)
+            {
+                foreach (var (final, room, primed) in new[] { (false, 8, false), (true, 8, false), (false, 4096, false), (true, 4096, false), (false, 4096, true), (true, 4096, true) })
+                {
+                    var window = bytes.AsMemory(0, cut);
+                    var reference = new FlatEventParser();
+                    var expected = reference.Parse(window, final, out var expectedEnd);
+                    var expectedText = expected == FlatEventRead.Done ? Decode(reference.Message) : null;
+                    var parser = new FlatEventParser();
+                    var chars = new char[room];
+                    if (primed)
+                    {
+                        // After an event of the CLI's shape, which the next is read as if it had the same.
+                        parser.ParseInto(Encoding.UTF8.GetBytes(layoutOf(separator + plain + "\n" + new string(' ', 40))), false, ref chars, 0, out _, out _, out _).ShouldBe(FlatEventRead.Done);
+                    }
+                    chars[0] = 'x';
+                    chars[1] = 'y';
+                    var actual = parser.ParseInto(window, final, ref chars, 2, out var end, out var length, out _);
+                    var actualText = actual == FlatEventRead.Done ? length < 0 ? "invalid" : new string(chars, 2, length) : null;
+                    if (actual != expected || chars[0] != 'x' || chars[1] != 'y'
+                        || actual == FlatEventRead.Done && (end != expectedEnd || actualText != expectedText || parser.TimestampMs != reference.TimestampMs))
+                    {
+                        failures.Add($"{element[..Math.Min(60, element.Length)]} cut at {cut} ({final}, {room}, {primed}): {actual} {end} {actualText} instead of {expected} {expectedEnd} {expectedText}");
+                    }
+                    else if (actual == FlatEventRead.Done && parser.Newlines >= 0
+                        && (parser.Newlines != bytes.AsSpan(0, end).Count((byte)'\n') || parser.LastNewline != bytes.AsSpan(0, end).LastIndexOf((byte)'\n')))
+                    {
+                        failures.Add($"{element[..Math.Min(60, element.Length)]} cut at {cut} ({final}, {room}, {primed}): {parser.Newlines} newlines, the last at {parser.LastNewline}");
+                    }
+                }
+            }
+        }
+
+        failures.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("(a1b2c3d4-0000) plain", "(a1b2c3d4-0000) plain")]
+    [InlineData("(a1b2c3d4-0000) body: {\\\"ok\\\":true} \\/ \\t", "(a1b2c3d4-0000) body: {\"ok\":true} / \t")]
+    public void ParseInto_CliEventWithRoomAfterIt_DecodedInOnePass(string escaped, string message)
+    {
+        // Only the one-pass reading knows that there is no backslash: the common case must not take the reference parse.
+        var bytes = Encoding.UTF8.GetBytes(",\n        " + Event(5, escaped) + "\n    ]\n}\n" + new string(' ', 20));
+        var parser = new FlatEventParser();
+        var chars = new char[256];
+
+        parser.ParseInto(bytes, final: false, ref chars, 0, out var consumed, out var length, out var noBackslash).ShouldBe(FlatEventRead.Done);
+
+        noBackslash.ShouldBeTrue();
+        parser.Newlines.ShouldBe(7);
+        parser.LastNewline.ShouldBe(bytes.AsSpan(0, consumed).LastIndexOf((byte)'\n'));
+        new string(chars, 0, length).ShouldBe(message);
+        parser.TimestampMs.ShouldBe(1714568720005);
+        Encoding.UTF8.GetString(bytes, consumed, bytes.Length - consumed).ShouldStartWith("\n    ]");
+    }
+
+    private static string Decode(ReadOnlySpan<byte> utf8)
+    {
+        var chars = new char[utf8.Length];
+        return Utf8.ToUtf16(utf8, chars, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done ? new string(chars, 0, written) : "invalid";
     }
 }

@@ -89,26 +89,86 @@ internal sealed class JsonEventsScanner
     }
 
     // After an event object, the ones that follow it are read from their bytes while they are plain; the first that
-    // is not goes back to the tokeniser, as does the end of the array.
+    // is not goes back to the tokeniser, as does the end of the array. Those read wait in the block until it is full
+    // or the reading stops (by an error too: the builder then holds what it held before the error, as when each
+    // event was fed at once).
     private void ReadFlatEvents(JsonTokenStream json, ref int index)
     {
-        while (json.TryReadNextElement(_readFlat))
+        try
         {
-            index++;
+            while (json.TryReadNextElement(_readFlat))
+            {
+                index++;
+            }
+        }
+        finally
+        {
+            FeedBlock();
         }
     }
 
-    // Parses the next event; Done only when it is plain through and through and has been fed.
-    private FlatEventRead ReadFlat(ReadOnlyMemory<byte> window, bool final, out int consumed)
+    // Parses the next event, its message decoded into the block; Done only when it is plain through and through.
+    private FlatEventRead ReadFlat(ReadOnlyMemory<byte> window, bool final, out int consumed, out int newlines, out int lastNewline)
     {
-        var result = _flat.Parse(window, final, out consumed);
+        newlines = lastNewline = -1;
+        if (_blockLength >= BlockChars || _waiting == _lines.Length)
+        {
+            FeedBlock();
+        }
+        var result = _flat.ParseInto(window, final, ref _block, _blockLength, out consumed, out var length, out _);
         if (result != FlatEventRead.Done)
         {
             return result;
         }
-        _timestampMs = _flat.TimestampMs;
-        var length = Transcode(_flat.Message);
-        return length >= 0 && Feed(_chars.AsSpan(0, length)) ? FlatEventRead.Done : FlatEventRead.Declined;
+        if (length < 0)
+        {
+            return FlatEventRead.Declined;
+        }
+        var message = _block.AsSpan(_blockLength, length);
+        if (TextExportScanner.Id(message) is not { } close)
+        {
+            return FlatEventRead.Declined;
+        }
+        _lines[_waiting++] = new WaitingLine(_blockLength, length, close, _flat.TimestampMs);
+        (newlines, lastNewline) = (_flat.Newlines, _flat.LastNewline);
+        _blockLength += length;
+        return FlatEventRead.Done;
+    }
+
+    // The plain events read since the block was last fed, in order: each message is the block's chars from Start on.
+    private readonly record struct WaitingLine(int Start, int Length, int Close, long? TimestampMs);
+
+    // Messages of plain events, one after another (a block of some hundred events): the trigger search runs over the
+    // block, not over each event, and then only where it hit (most events have no trigger and cost no search of their own).
+    private const int BlockChars = 32 * 1024;
+    private char[] _block = new char[BlockChars + 1024];
+    private int _blockLength;
+    private readonly WaitingLine[] _lines = new WaitingLine[1024];
+    private int _waiting;
+
+    // Feeds the waiting lines, as Feed would each: emptied first, so that an error while feeding never feeds one twice.
+    private void FeedBlock()
+    {
+        var waiting = _waiting;
+        var length = _blockLength;
+        _waiting = 0;
+        _blockLength = 0;
+        var candidate = -1; // where the next trigger is, at or after the line; length when none
+        for (var i = 0; i < waiting; i++)
+        {
+            var (start, lineLength, close, timestampMs) = _lines[i];
+            if (candidate < start)
+            {
+                var found = PhraseTriage.NextCandidate(_block.AsSpan(start, length - start));
+                candidate = found < 0 ? length : start + found;
+            }
+            var line = _block.AsSpan(start, lineLength);
+            // A trigger within the line (the id included) only asks for the exact search of its text, which decides.
+            var kind = candidate < start + lineLength ? _kinds.Classify(line[(close + 1)..]) : LineKind.Deferrable;
+            var before = _feed!.Records;
+            _feed.Line(line, line[1..close], timestampMs, kind);
+            Records += _feed.Records - before;
+        }
     }
 
     // A plain (id) text message goes through the feed; false (nothing done) for any other.
