@@ -288,7 +288,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
             {
                 EvictOldest();
             }
-            _open[id] = open = new OpenRequest(id, new RequestEvidence(id, context));
+            _open[id] = open = new OpenRequest(id, context);
             CheckShortened(id);
         }
         return open;
@@ -478,7 +478,14 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         open.Closed = true;
         open.Deferred?.Release();
         open.Deferred = null;
-        Finish(open.Evidence);
+        if (open.HasEvidence)
+        {
+            Finish(open.Evidence);
+        }
+        else
+        {
+            Requests++; // never read (its lines were held back): no failure, no ambiguity, as Finish would find
+        }
         _closed.Add(key);
         _closedOrder.Enqueue(key);
         while (_closedOrder.Count > _limits.RecentlyClosed)
@@ -500,10 +507,27 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         }
     }
 
-    internal sealed class OpenRequest(string key, RequestEvidence evidence)
+    internal sealed class OpenRequest
     {
-        public string Key { get; } = key;
-        public RequestEvidence Evidence { get; } = evidence;
+        private readonly LogContext? _context;
+        private RequestEvidence? _evidence;
+
+        public OpenRequest(string key, RequestEvidence evidence)
+        {
+            Key = key;
+            _evidence = evidence;
+        }
+
+        /// <summary>A request by id whose evidence is made when first read: most succeed with their lines held back.</summary>
+        public OpenRequest(string key, LogContext context)
+        {
+            Key = key;
+            _context = context;
+        }
+
+        public string Key { get; }
+        public RequestEvidence Evidence => _evidence ??= new RequestEvidence(Key, _context!);
+        public bool HasEvidence => _evidence is not null;
         public long LastSeq { get; set; }
         /// <summary>Put on the completion queue (once: a later completion line does not move the close).</summary>
         public bool Enqueued { get; set; }
