@@ -28,13 +28,15 @@ internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context
     {
         Records++;
         // Consecutive lines of one request are the common case: one comparison instead of a lookup.
+        var lookedUp = false;
         if (_last is null || _last.Closed || !id.SequenceEqual(_lastId.AsSpan(0, Math.Max(0, _lastIdLength))))
         {
-            _last = builder.FindOpen(id);
+            _last = builder.FindRequest(id); // open, recently closed, or null: new
+            lookedUp = true;
             id.CopyTo(_lastId);
             _lastIdLength = id.Length;
         }
-        var open = _last;
+        var open = _last is { Closed: false } ? _last : null;
         if (open is { Promoted: true } || kind == LineKind.Decisive || kind == LineKind.Status && open is { HasStatus: true })
         {
             // Read in full; Add reads any held-back lines of the request first.
@@ -47,7 +49,7 @@ internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context
             }
             return;
         }
-        open = _last = builder.Defer(open, id, context, completes: kind != LineKind.Deferrable);
+        open = _last = builder.Defer(_last, id, context, completes: kind != LineKind.Deferrable, lookedUp);
         if (open is not null)
         {
             (open.Deferred ??= _budget.Take(context)).Add(line, timestampMs);
