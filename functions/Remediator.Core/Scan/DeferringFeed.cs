@@ -24,12 +24,19 @@ internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context
     /// <param name="line">The line as written, starting with <c>(id)</c>; the caller checked that it is a plain one.</param>
     /// <param name="id">The request id inside the parentheses.</param>
     /// <param name="timestampMs">The event's time, when the container gives one.</param>
-    public void Line(ReadOnlySpan<char> line, ReadOnlySpan<char> id, long? timestampMs, LineKind kind)
+    public void Line(ReadOnlySpan<char> line, ReadOnlySpan<char> id, long? timestampMs, LineKind kind) =>
+        Line(line, id, timestampMs, kind, sameRequest: false);
+
+    /// <param name="sameRequest">
+    /// True when the caller knows <paramref name="id"/> to be the id of the line before (it compared them already);
+    /// false when it does not know.
+    /// </param>
+    public void Line(ReadOnlySpan<char> line, ReadOnlySpan<char> id, long? timestampMs, LineKind kind, bool sameRequest)
     {
         Records++;
         // Consecutive lines of one request are the common case: one comparison instead of a lookup.
         var lookedUp = false;
-        if (_last is null || _last.Closed || !id.SequenceEqual(_lastId.AsSpan(0, Math.Max(0, _lastIdLength))))
+        if (_last is null || _last.Closed || !sameRequest && !id.SequenceEqual(_lastId.AsSpan(0, Math.Max(0, _lastIdLength))))
         {
             _last = builder.FindRequest(id); // open, recently closed, or null: new
             lookedUp = true;

@@ -31,6 +31,7 @@ internal static class TextExportScanner
             var pending = -1;    // the last plain line: committed once the next line shows it is not continued
             var pendingEnd = 0;
             var pendingClose = 0; // the ')' of the pending line's id
+            var pendingSame = false; // the pending line's id is that of the line committed before it
             var candidate = -1;  // next possible phrase at or after the pending line; length when none; -1 unknown
             var eof = false;
             while (true)
@@ -85,16 +86,18 @@ internal static class TextExportScanner
                 {
                     // A line of the request before it: same id, already checked (most lines are).
                     var sameId = pending >= 0 ? buffer.AsSpan(pending, pendingClose + 1) : default;
-                    var close = line.Length >= TextLogReader.MaxLineChars ? -1 : IdClose(line, mayBeUnusual, sameId);
+                    var same = false;
+                    var close = line.Length >= TextLogReader.MaxLineChars ? -1 : IdClose(line, mayBeUnusual, sameId, out same);
                     if (close < 0)
                     {
                         return feed.Records + Fallback(buffer, pending >= 0 ? pending : scan, length, reader, context, builder);
                     }
                     if (pending >= 0)
                     {
-                        Commit(feed, kinds, buffer.AsSpan(pending, pendingEnd - pending), pendingClose, buffer, length, ref candidate, pending);
+                        Commit(feed, kinds, buffer.AsSpan(pending, pendingEnd - pending), pendingClose, pendingSame, buffer, length, ref candidate, pending);
                     }
                     pendingClose = close;
+                    pendingSame = same;
                     pending = scan;
                     pendingEnd = scan + line.Length;
                 }
@@ -103,7 +106,7 @@ internal static class TextExportScanner
             }
             if (pending >= 0)
             {
-                Commit(feed, kinds, buffer.AsSpan(pending, pendingEnd - pending), pendingClose, buffer, length, ref candidate, pending);
+                Commit(feed, kinds, buffer.AsSpan(pending, pendingEnd - pending), pendingClose, pendingSame, buffer, length, ref candidate, pending);
             }
             return feed.Records;
         }
@@ -113,7 +116,7 @@ internal static class TextExportScanner
         }
     }
 
-    private static void Commit(DeferringFeed feed, LineKindCache kinds, ReadOnlySpan<char> line, int close, char[] buffer, int length, ref int candidate, int start)
+    private static void Commit(DeferringFeed feed, LineKindCache kinds, ReadOnlySpan<char> line, int close, bool sameRequest, char[] buffer, int length, ref int candidate, int start)
     {
         if (candidate < start)
         {
@@ -122,7 +125,7 @@ internal static class TextExportScanner
         }
         // The text after the id is all the reader's evidence sees of the line (LineNormalizer drops "(id) ").
         var kind = candidate < start + line.Length ? kinds.Classify(line[(close + 1)..]) : LineKind.Deferrable;
-        feed.Line(line, line[1..close], null, kind);
+        feed.Line(line, line[1..close], null, kind, sameRequest);
     }
 
     /// <summary>
@@ -130,13 +133,14 @@ internal static class TextExportScanner
     /// normaliser reads it, with nothing it would treat otherwise: no colour codes, no <c>\n</c> escapes, a text that
     /// does not start with <c>{</c> (a JSON entry); null for any other line.
     /// </summary>
-    internal static int? Id(ReadOnlySpan<char> line) => IdClose(line, mayBeUnusual: true, sameId: default) is >= 0 and var close ? close : null;
+    internal static int? Id(ReadOnlySpan<char> line) => IdClose(line, mayBeUnusual: true, sameId: default, out _) is >= 0 and var close ? close : null;
 
     // As Id, -1 for null (no int? in the per-line path: building one costs a stall). mayBeUnusual: false when the caller
     // knows the line holds neither an escape char nor a backslash. sameId: "(id)" of a line that passed, or empty: a
-    // line that starts with it has the same valid id (an id holds no ')').
-    private static int IdClose(ReadOnlySpan<char> line, bool mayBeUnusual, ReadOnlySpan<char> sameId)
+    // line that starts with it has the same valid id (an id holds no ')'), and then <paramref name="same"/> is true.
+    private static int IdClose(ReadOnlySpan<char> line, bool mayBeUnusual, ReadOnlySpan<char> sameId, out bool same)
     {
+        same = false;
         if (line.Length < 12 || line[0] != '(')
         {
             return -1;
@@ -145,6 +149,7 @@ internal static class TextExportScanner
         if (!sameId.IsEmpty && line.StartsWith(sameId))
         {
             close = sameId.Length - 1;
+            same = true;
         }
         else
         {
