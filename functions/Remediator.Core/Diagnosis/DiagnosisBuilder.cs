@@ -411,7 +411,10 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     {
         foreach (var open in _open.Values)
         {
-            Promote(open);
+            if (!open.Closed) // the dictionary also remembers closed requests; only open ones are read
+            {
+                Promote(open);
+            }
         }
     }
 
