@@ -186,6 +186,27 @@ public class DeferringScanTests
     }
 
     [Fact]
+    public void Build_RequestsLeftOpen_ClosedInTheOrderOfTheOpenSet()
+    {
+        // The builder remembers closed requests beside open ones; the requests left open at the end still close in the
+        // order of a set of open requests alone, where a new request takes the place the last closed one freed (C
+        // takes A's place, before B), as before: the sample ids of a finding keep their order.
+        var builder = new DiagnosisBuilder(new DiagnosisLimits(CompletionWindow: 1));
+        var context = LogContext.For("x");
+        foreach (var (id, text) in new[]
+        {
+            ("a", "Method completed with status: 200"),
+            ("b", "Execution failed due to configuration error: Malformed Lambda proxy response"),
+            ("c", "Execution failed due to configuration error: Malformed Lambda proxy response"),
+            ("d", "Execution failed due to configuration error: Malformed Lambda proxy response"),
+        })
+        {
+            builder.Add(new LogRecord(id, null, text, context));
+        }
+        builder.Build().Findings.ShouldHaveSingleItem().RequestIds.ShouldBe(["c", "b", "d"]);
+    }
+
+    [Fact]
     public void PhraseTriage_NoHeldBackPhraseOverlapsASearchedOne()
     {
         // A held-back line must not hide a searched phrase from the classifier's scan (which takes the longest phrase at

@@ -19,10 +19,16 @@ public sealed record DiagnosisLimits(int MaxOpenRequests = 50_000, int Completio
 public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
 {
     private readonly DiagnosisLimits _limits = limits ?? new DiagnosisLimits();
+    // The open requests and the recently closed ones (Closed), by id: one lookup tells a new id, an open request and
+    // a trailer line of a closed one apart, and closing a request moves nothing; only the oldest remembered id leaves.
     private readonly Dictionary<string, OpenRequest> _open = new(StringComparer.Ordinal);
-    private readonly Queue<(string Key, long Seq)> _completed = new();
-    private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
-    private readonly Queue<string> _closedOrder = new();
+    private int _openCount;
+    private readonly Queue<(OpenRequest Open, long Seq)> _completed = new();
+    private readonly Queue<OpenRequest> _closedOrder = new();
+    // The order of a dictionary of the open requests alone (a freed place is taken again, last freed first): Build and
+    // the eviction close requests in that order, as when closed ones left the dictionary at once.
+    private readonly Stack<int> _freeSlots = new();
+    private int _nextSlot;
     private readonly FindingAggregator _findings = new();
     private OpenRequest? _block;
     private long _seq;
@@ -71,13 +77,15 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
 
     private const int MaxHeldText = 256 * 1024;
 
-    private void FlushHeld()
+    private bool FlushHeld()
     {
         if (_held is { } held)
         {
             _held = null;
             AddEvent(held);
+            return true;
         }
+        return false;
     }
     private LogRecord? _held;
 
@@ -135,9 +143,9 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     public DiagnosisResult Build()
     {
         FlushHeld();
-        foreach (var key in _open.Keys.ToList())
+        foreach (var open in OpenInOrder().ToList())
         {
-            Close(key);
+            Close(open);
         }
         CloseBlock();
         foreach (var invocation in _invocations.Values.ToList())
@@ -278,27 +286,44 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     /// <summary>The request a line of <paramref name="id"/> belongs to, opened if new; null when it closed recently.</summary>
     private OpenRequest? OpenOrNull(string id, LogContext context)
     {
-        if (_closed.Contains(id))
+        if (_open.TryGetValue(id, out var known))
         {
-            return null; // a trailer line (X-ray id, integration request id) of a request already diagnosed
+            return known.Closed ? null : known; // closed: a trailer line (X-ray id, integration request id) of a request already diagnosed
         }
-        if (!_open.TryGetValue(id, out var open))
+        return Open(id, context);
+    }
+
+    /// <summary>As <see cref="OpenOrNull(string, LogContext)"/>, making the id's string only for a new request.</summary>
+    private OpenRequest? OpenOrNull(ReadOnlySpan<char> id, LogContext context)
+    {
+        if (_open.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out var known))
         {
-            if (_open.Count >= _limits.MaxOpenRequests)
-            {
-                EvictOldest();
-            }
-            _open[id] = open = new OpenRequest(id, new RequestEvidence(id, context));
-            CheckShortened(id);
+            return known.Closed ? null : known;
         }
+        return Open(id.ToString(), context);
+    }
+
+    private OpenRequest Open(string id, LogContext context)
+    {
+        if (_openCount >= _limits.MaxOpenRequests)
+        {
+            EvictOldest();
+        }
+        var open = new OpenRequest(id, context) { Slot = _freeSlots.TryPop(out var slot) ? slot : _nextSlot++ };
+        _open.Add(id, open);
+        _openCount++;
+        CheckShortened(id);
         return open;
     }
+
+    /// <summary>The open requests in the order a dictionary of them alone would list them.</summary>
+    private IEnumerable<OpenRequest> OpenInOrder() => _open.Values.Where(o => !o.Closed).OrderBy(o => o.Slot);
 
     private void MarkCompleted(OpenRequest open)
     {
         if (open.Evidence.Completed && !open.Enqueued)
         {
-            _completed.Enqueue((open.Key, _seq));
+            _completed.Enqueue((open, _seq));
             open.Enqueued = true;
         }
     }
@@ -308,8 +333,11 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     // Add, and a request whose lines never turn decisive closes having cost no string per line.
 
     /// <summary>The open request of <paramref name="id"/>, or null (new, or closed and remembered: Add decides).</summary>
-    internal OpenRequest? FindOpen(ReadOnlySpan<char> id) =>
-        _open.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out var open) ? open : null;
+    internal OpenRequest? FindOpen(ReadOnlySpan<char> id) => FindRequest(id) is { Closed: false } open ? open : null;
+
+    /// <summary>The request of <paramref name="id"/>, open or recently closed (<see cref="OpenRequest.Closed"/>); null when new.</summary>
+    internal OpenRequest? FindRequest(ReadOnlySpan<char> id) =>
+        _open.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out var request) ? request : null;
 
     /// <summary>
     /// A held-back line of request <paramref name="id"/> (<paramref name="open"/> when the caller knows it open):
@@ -317,12 +345,29 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     /// id closed recently and the line is dropped, as <see cref="Add"/> drops it. <paramref name="completes"/>: the
     /// line is a status below 500 or the end of the execution. The caller keeps the line, then calls <see cref="Settle"/>.
     /// </summary>
-    internal OpenRequest? Defer(OpenRequest? open, ReadOnlySpan<char> id, LogContext context, bool completes)
+    internal OpenRequest? Defer(OpenRequest? open, ReadOnlySpan<char> id, LogContext context, bool completes) =>
+        Defer(open, id, context, completes, lookedUp: false);
+
+    /// <summary>
+    /// As <see cref="Defer(OpenRequest?, ReadOnlySpan{char}, LogContext, bool)"/>; <paramref name="lookedUp"/>: the caller
+    /// has just looked the id up (<see cref="FindRequest"/>) and found <paramref name="known"/> (open, recently closed, or
+    /// null when new), so that a closed request or a new id needs no second lookup (unless an event held back comes first).
+    /// </summary>
+    internal OpenRequest? Defer(OpenRequest? known, ReadOnlySpan<char> id, LogContext context, bool completes, bool lookedUp)
     {
+        var open = known is { Closed: false } ? known : null;
+        var absent = lookedUp && known is null;
+        var closed = lookedUp && known is { Closed: true };
         // An event Add is holding back for continuation rows came first: it counts first, as it would through Add.
-        FlushHeld();
+        if (FlushHeld())
+        {
+            absent = closed = false;
+        }
         _seq++;
-        open ??= OpenOrNull(id.ToString(), context);
+        if (open is null && !closed)
+        {
+            open = absent ? Open(id.ToString(), context) : OpenOrNull(id, context);
+        }
         if (open is not null)
         {
             open.LastSeq = _seq;
@@ -331,7 +376,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
                 ApiGatewayRecords++;
                 if (!open.Enqueued)
                 {
-                    _completed.Enqueue((open.Key, _seq));
+                    _completed.Enqueue((open, _seq));
                     open.Enqueued = true;
                 }
             }
@@ -360,7 +405,10 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     {
         foreach (var open in _open.Values)
         {
-            Promote(open);
+            if (!open.Closed) // the dictionary also remembers closed requests; only open ones are read
+            {
+                Promote(open);
+            }
         }
     }
 
@@ -410,9 +458,9 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         }
         if (shortened)
         {
-            if (_open.Count <= 10_000)
+            if (_openCount <= 10_000)
             {
-                foreach (var full in _open.Keys)
+                foreach (var full in OpenInOrder().Select(o => o.Key))
                 {
                     if (full != id && !LineNormalizer.IsShortened(full) && LineNormalizer.CouldBeSame(id, full))
                     {
@@ -449,35 +497,48 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     {
         while (_completed.Count > 0 && _completed.Peek().Seq <= _seq - _limits.CompletionWindow)
         {
-            var (key, _) = _completed.Dequeue();
-            Close(key);
+            var (open, _) = _completed.Dequeue();
+            // What is open under its id now: the request itself, unless it closed early (evicted) and its id came back.
+            if (!open.Closed)
+            {
+                Close(open);
+            }
+            else if (_open.TryGetValue(open.Key, out var now) && !now.Closed)
+            {
+                Close(now);
+            }
         }
     }
 
     private void EvictOldest()
     {
         // Rare (more open requests than the bound): close the least recently seen tenth in one pass.
-        foreach (var key in _open.OrderBy(kv => kv.Value.LastSeq).Take(Math.Max(1, _open.Count / 10)).Select(kv => kv.Key).ToList())
+        foreach (var open in OpenInOrder().OrderBy(o => o.LastSeq).Take(Math.Max(1, _openCount / 10)).ToList())
         {
-            Close(key);
+            Close(open);
         }
     }
 
-    private void Close(string key)
+    private void Close(OpenRequest open)
     {
-        if (!_open.Remove(key, out var open))
-        {
-            return;
-        }
         open.Closed = true;
+        _openCount--;
+        _freeSlots.Push(open.Slot);
         open.Deferred?.Release();
         open.Deferred = null;
-        Finish(open.Evidence);
-        _closed.Add(key);
-        _closedOrder.Enqueue(key);
+        if (open.HasEvidence)
+        {
+            Finish(open.Evidence);
+        }
+        else
+        {
+            Requests++; // never read (its lines were held back): no failure, no ambiguity, as Finish would find
+        }
+        open.Forget();
+        _closedOrder.Enqueue(open);
         while (_closedOrder.Count > _limits.RecentlyClosed)
         {
-            _closed.Remove(_closedOrder.Dequeue());
+            _open.Remove(_closedOrder.Dequeue().Key);
         }
     }
 
@@ -494,14 +555,36 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         }
     }
 
-    internal sealed class OpenRequest(string key, RequestEvidence evidence)
+    internal sealed class OpenRequest
     {
-        public string Key { get; } = key;
-        public RequestEvidence Evidence { get; } = evidence;
+        private readonly LogContext? _context;
+        private RequestEvidence? _evidence;
+
+        public OpenRequest(string key, RequestEvidence evidence)
+        {
+            Key = key;
+            _evidence = evidence;
+        }
+
+        /// <summary>A request by id whose evidence is made when first read: most succeed with their lines held back.</summary>
+        public OpenRequest(string key, LogContext context)
+        {
+            Key = key;
+            _context = context;
+        }
+
+        public string Key { get; }
+        public RequestEvidence Evidence => _evidence ??= new RequestEvidence(Key, _context!);
+        public bool HasEvidence => _evidence is not null;
+        /// <summary>Its place in a dictionary of the open requests alone (see <c>_freeSlots</c>).</summary>
+        public int Slot { get; init; }
         public long LastSeq { get; set; }
         /// <summary>Put on the completion queue (once: a later completion line does not move the close).</summary>
         public bool Enqueued { get; set; }
         public bool Closed { get; set; }
+
+        /// <summary>Closed: kept only as a remembered id, so its evidence (up to a body per request) goes.</summary>
+        public void Forget() => _evidence = null;
         /// <summary>Lines a deferring reader held back, in order; null once read (or when none were).</summary>
         public Scan.DeferredLines? Deferred { get; set; }
         /// <summary>Read line by line from now on (a decisive phrase, or held back past the budget).</summary>

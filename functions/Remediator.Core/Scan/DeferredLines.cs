@@ -43,7 +43,8 @@ internal sealed class DeferredLines(LogContext context, DeferralBudget budget)
 {
     private char[] _chars = new char[4096];
     private int _length;
-    private readonly List<(int End, long? TimestampMs)> _lines = [];
+    private bool _grown;
+    private LineList _lines = new();
 
     public LogContext Context { get; set; } = context;
 
@@ -52,11 +53,12 @@ internal sealed class DeferredLines(LogContext context, DeferralBudget budget)
         if (_length + line.Length > _chars.Length)
         {
             Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _length + line.Length));
+            _grown = _chars.Length > 64 * 1024;
         }
         line.CopyTo(_chars.AsSpan(_length));
         _length += line.Length;
         budget.Chars += line.Length;
-        _lines.Add((_length, timestampMs));
+        _lines.Add(_length, timestampMs);
     }
 
     /// <summary>
@@ -86,9 +88,10 @@ internal sealed class DeferredLines(LogContext context, DeferralBudget budget)
         budget.Chars -= _length;
         _length = 0;
         _lines.Clear();
-        if (_chars.Length > 64 * 1024)
+        if (_grown)
         {
             _chars = new char[4096]; // one long request must not keep a large buffer for all that follow
+            _grown = false;
         }
         budget.Return(this);
     }
@@ -103,5 +106,48 @@ internal sealed class DeferredLines(LogContext context, DeferralBudget budget)
         var text = LineNormalizer.PlainText(line, close).ToString();
         var ts = timestampMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
         return new LogRecord(line[1..close].ToString(), ts, text, context);
+    }
+}
+
+/// <summary>
+/// The ends and times of held-back lines, inside their holder (a request's close touches no other object) and without
+/// a <c>long?</c> per line (whose flag byte, written then read back with the value, stalls the store).
+/// </summary>
+internal struct LineList()
+{
+    private int[] _ends = new int[32];
+    private long[] _times = new long[32];
+    private bool[] _timed = new bool[32];
+
+    public int Count { get; private set; }
+
+    public readonly (int End, long? TimestampMs) this[int index] =>
+        (_ends[index], _timed[index] ? _times[index] : null);
+
+    public void Add(int end, long? timestampMs)
+    {
+        if (Count == _ends.Length)
+        {
+            Array.Resize(ref _ends, Count * 2);
+            Array.Resize(ref _times, Count * 2);
+            Array.Resize(ref _timed, Count * 2);
+        }
+        _ends[Count] = end;
+        _times[Count] = timestampMs.GetValueOrDefault();
+        _timed[Count] = timestampMs.HasValue;
+        Count++;
+    }
+
+    public void Clear() => Count = 0;
+
+    public readonly Enumerator GetEnumerator() => new(this);
+
+    public struct Enumerator(LineList list)
+    {
+        private int _index = -1;
+
+        public readonly (int End, long? TimestampMs) Current => list[_index];
+
+        public bool MoveNext() => ++_index < list.Count;
     }
 }

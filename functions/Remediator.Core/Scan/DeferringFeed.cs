@@ -24,17 +24,26 @@ internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context
     /// <param name="line">The line as written, starting with <c>(id)</c>; the caller checked that it is a plain one.</param>
     /// <param name="id">The request id inside the parentheses.</param>
     /// <param name="timestampMs">The event's time, when the container gives one.</param>
-    public void Line(ReadOnlySpan<char> line, ReadOnlySpan<char> id, long? timestampMs, LineKind kind)
+    public void Line(ReadOnlySpan<char> line, ReadOnlySpan<char> id, long? timestampMs, LineKind kind) =>
+        Line(line, id, timestampMs, kind, sameRequest: false);
+
+    /// <param name="sameRequest">
+    /// True when the caller knows <paramref name="id"/> to be the id of the line before (it compared them already);
+    /// false when it does not know.
+    /// </param>
+    public void Line(ReadOnlySpan<char> line, ReadOnlySpan<char> id, long? timestampMs, LineKind kind, bool sameRequest)
     {
         Records++;
         // Consecutive lines of one request are the common case: one comparison instead of a lookup.
-        if (_last is null || _last.Closed || !id.SequenceEqual(_lastId.AsSpan(0, Math.Max(0, _lastIdLength))))
+        var lookedUp = false;
+        if (_last is null || _last.Closed || !sameRequest && !id.SequenceEqual(_lastId.AsSpan(0, Math.Max(0, _lastIdLength))))
         {
-            _last = builder.FindOpen(id);
+            _last = builder.FindRequest(id); // open, recently closed, or null: new
+            lookedUp = true;
             id.CopyTo(_lastId);
             _lastIdLength = id.Length;
         }
-        var open = _last;
+        var open = _last is { Closed: false } ? _last : null;
         if (open is { Promoted: true } || kind == LineKind.Decisive || kind == LineKind.Status && open is { HasStatus: true })
         {
             // Read in full; Add reads any held-back lines of the request first.
@@ -47,7 +56,7 @@ internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context
             }
             return;
         }
-        open = _last = builder.Defer(open, id, context, completes: kind != LineKind.Deferrable);
+        open = _last = builder.Defer(_last, id, context, completes: kind != LineKind.Deferrable, lookedUp);
         if (open is not null)
         {
             (open.Deferred ??= _budget.Take(context)).Add(line, timestampMs);

@@ -44,14 +44,18 @@ internal static class PhraseTriage
     private static readonly PhraseSearch Exact = new(Searched);
 
     // The block-wide search is fast only with few strings whose first letters are rare in log lines (the multi-string
-    // search filters on them). So a phrase that contains one of these words is looked for by the word (the thirty-odd
-    // Lambda Invoke errors all end in "Exception"); any other phrase, such as one added to the table later, by itself.
-    // A hit is then checked against the exact phrases on its line only.
+    // search filters on the first three chars of each, several strings sharing a filter, and checks every place that
+    // passes). So a phrase that contains one of these words is looked for by the word (the thirty-odd Lambda Invoke
+    // errors all end in "Exception"); any other phrase, such as one added to the table later, by itself. A hit is then
+    // checked against the exact phrases on its line only. The words are few (one serves several phrases: "AUTHORIZER"
+    // also finds AUTHORIZER_CONFIGURATION_ERROR, "atch the" all three "match the" phrases) and start where successful
+    // requests' lines rarely do ("not" and "mat" start words of every request: "does not require API Key",
+    // "transformations"); measured on an INFO export with data tracing, 14 % less time than the previous set.
     private static readonly string[] Anchors =
     [
-        "Exception", "rror", "RROR", "ailed", "nable", "denied", "ermission", "not found", "xceeded", "TooLarge", "too long",
-        "timed out", "TIMEOUT", "MALFORMED", "Malformed", "AUTHORIZER", "match the", "Invalid JSON", "not parse", "SSLEngine",
-        "certificate", "Illegal char", "Output mapping", "Gateway response", "d with status: ", "Successfully",
+        "Exception", "AUTHORIZER", "rror", "ailed", "nable", "denied", "Invalid ", "ermission", "found", "xceeded",
+        "TooLarge", "too long", "timed out", "TIMEOUT", "MALFORMED", "Malformed", "atch the", "pars", "SSLEngine",
+        "Illegal char", "Output mapping", "Gateway response", "d with status: ", "Successfully",
     ];
 
     /// <summary>What the block-wide search looks for: every searched phrase contains one of them.</summary>

@@ -30,12 +30,21 @@ internal static class TextExportScanner
             var scan = 0;        // start of the first line not yet looked at
             var pending = -1;    // the last plain line: committed once the next line shows it is not continued
             var pendingEnd = 0;
+            var pendingClose = 0; // the ')' of the pending line's id
+            var pendingSame = false; // the pending line's id is that of the line committed before it
             var candidate = -1;  // next possible phrase at or after the pending line; length when none; -1 unknown
-            var unusual = -1;    // next colour code or backslash at or after the current line; as candidate
             var eof = false;
             while (true)
             {
-                var nl = buffer.AsSpan(scan, length - scan).IndexOf('\n');
+                // The end of the line, and on the way whether it may hold a colour code or a "\n" escape: one search.
+                var nl = buffer.AsSpan(scan, length - scan).IndexOfAny('\n', '\\', '\x1b');
+                var mayBeUnusual = false;
+                if (nl >= 0 && buffer[scan + nl] != '\n')
+                {
+                    mayBeUnusual = true;
+                    var rest = buffer.AsSpan(scan + nl, length - scan - nl).IndexOf('\n');
+                    nl = rest < 0 ? -1 : nl + rest;
+                }
                 int lineEnd, next;
                 if (nl >= 0)
                 {
@@ -63,7 +72,6 @@ internal static class TextExportScanner
                     pending = pending >= 0 ? 0 : -1;
                     pendingEnd -= keep;
                     candidate = -1;
-                    unusual = -1;
                     var read = reader.Read(buffer, length, buffer.Length - length);
                     eof = read == 0;
                     length += read;
@@ -76,20 +84,20 @@ internal static class TextExportScanner
                 }
                 if (!line.IsWhiteSpace())
                 {
-                    if (unusual < scan)
-                    {
-                        // Searched once for many lines: most lines hold neither, and then cost no search of their own.
-                        var found = buffer.AsSpan(scan, length - scan).IndexOfAny(Unusual);
-                        unusual = found < 0 ? length : scan + found;
-                    }
-                    if (line.Length >= TextLogReader.MaxLineChars || Id(line, mayBeUnusual: unusual < scan + line.Length) is null)
+                    // A line of the request before it: same id, already checked (most lines are).
+                    var sameId = pending >= 0 ? buffer.AsSpan(pending, pendingClose + 1) : default;
+                    var same = false;
+                    var close = line.Length >= TextLogReader.MaxLineChars ? -1 : IdClose(line, mayBeUnusual, sameId, out same);
+                    if (close < 0)
                     {
                         return feed.Records + Fallback(buffer, pending >= 0 ? pending : scan, length, reader, context, builder);
                     }
                     if (pending >= 0)
                     {
-                        Commit(feed, kinds, buffer.AsSpan(pending, pendingEnd - pending), buffer, length, ref candidate, pending);
+                        Commit(feed, kinds, buffer.AsSpan(pending, pendingEnd - pending), pendingClose, pendingSame, buffer, length, ref candidate, pending);
                     }
+                    pendingClose = close;
+                    pendingSame = same;
                     pending = scan;
                     pendingEnd = scan + line.Length;
                 }
@@ -98,7 +106,7 @@ internal static class TextExportScanner
             }
             if (pending >= 0)
             {
-                Commit(feed, kinds, buffer.AsSpan(pending, pendingEnd - pending), buffer, length, ref candidate, pending);
+                Commit(feed, kinds, buffer.AsSpan(pending, pendingEnd - pending), pendingClose, pendingSame, buffer, length, ref candidate, pending);
             }
             return feed.Records;
         }
@@ -108,17 +116,16 @@ internal static class TextExportScanner
         }
     }
 
-    private static void Commit(DeferringFeed feed, LineKindCache kinds, ReadOnlySpan<char> line, char[] buffer, int length, ref int candidate, int start)
+    private static void Commit(DeferringFeed feed, LineKindCache kinds, ReadOnlySpan<char> line, int close, bool sameRequest, char[] buffer, int length, ref int candidate, int start)
     {
         if (candidate < start)
         {
             var found = PhraseTriage.NextCandidate(buffer.AsSpan(start, length - start));
             candidate = found < 0 ? length : start + found;
         }
-        var close = line.IndexOf(')');
         // The text after the id is all the reader's evidence sees of the line (LineNormalizer drops "(id) ").
         var kind = candidate < start + line.Length ? kinds.Classify(line[(close + 1)..]) : LineKind.Deferrable;
-        feed.Line(line, line[1..close], null, kind);
+        feed.Line(line, line[1..close], null, kind, sameRequest);
     }
 
     /// <summary>
@@ -126,28 +133,40 @@ internal static class TextExportScanner
     /// normaliser reads it, with nothing it would treat otherwise: no colour codes, no <c>\n</c> escapes, a text that
     /// does not start with <c>{</c> (a JSON entry); null for any other line.
     /// </summary>
-    internal static int? Id(ReadOnlySpan<char> line) => Id(line, mayBeUnusual: true);
+    internal static int? Id(ReadOnlySpan<char> line) => IdClose(line, mayBeUnusual: true, sameId: default, out _) is >= 0 and var close ? close : null;
 
-    // mayBeUnusual: false when the caller knows the line holds neither an escape char nor a backslash.
-    private static int? Id(ReadOnlySpan<char> line, bool mayBeUnusual)
+    // As Id, -1 for null (no int? in the per-line path: building one costs a stall). mayBeUnusual: false when the caller
+    // knows the line holds neither an escape char nor a backslash. sameId: "(id)" of a line that passed, or empty: a
+    // line that starts with it has the same valid id (an id holds no ')'), and then <paramref name="same"/> is true.
+    private static int IdClose(ReadOnlySpan<char> line, bool mayBeUnusual, ReadOnlySpan<char> sameId, out bool same)
     {
+        same = false;
         if (line.Length < 12 || line[0] != '(')
         {
-            return null;
+            return -1;
         }
-        var close = line.IndexOf(')');
-        if (close is < 9 or > 65 || line[1..close].ContainsAnyExcept(IdChars))
+        int close;
+        if (!sameId.IsEmpty && line.StartsWith(sameId))
         {
-            return null;
+            close = sameId.Length - 1;
+            same = true;
+        }
+        else
+        {
+            close = line.IndexOf(')');
+            if (close is < 9 or > 65 || line[1..close].ContainsAnyExcept(IdChars))
+            {
+                return -1;
+            }
         }
         var text = line[(close + 1)..].TrimStart(' ');
         if (text.IsEmpty || text[0] == '{' || char.IsWhiteSpace(text[0]))
         {
-            return null;
+            return -1;
         }
         if (mayBeUnusual && line.ContainsAny(Unusual) && (line.Contains('\x1b') || line.Contains(@"\n", StringComparison.Ordinal)))
         {
-            return null;
+            return -1;
         }
         return close;
     }
