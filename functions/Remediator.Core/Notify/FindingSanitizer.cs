@@ -54,7 +54,8 @@ public static class FindingSanitizer
         {
             for (var i = 0; text is not null && i + 36 <= text.Length && found.Count < 5; i++)
             {
-                if (Guid.TryParseExact(text.AsSpan(i, 36), "D", out _) && (i == 0 || !char.IsAsciiHexDigit(text[i - 1])))
+                // "D" is 8-4-4-4-12 with the hyphens in place: test them before parsing at every position.
+                if (text[i + 8] == '-' && text[i + 13] == '-' && text[i + 18] == '-' && text[i + 23] == '-' && Guid.TryParseExact(text.AsSpan(i, 36), "D", out _) && (i == 0 || !char.IsAsciiHexDigit(text[i - 1])))
                 {
                     var id = text.Substring(i, 36).ToLowerInvariant();
                     if (!apiIds.Contains(id, StringComparer.OrdinalIgnoreCase) && !found.Contains(id))

@@ -31,16 +31,87 @@ public static class Scrubber
         {
             text = text[..(8 * max)]; // bound the work: scrub only what can be shown
         }
-        var s = Emails(text);
-        s = Replace(s, AccessKey, AccessKeyStart);
-        s = Replace(s, Bearer, SchemeStart);
-        s = Replace(s, new JwtScanner().Match, JwtStart);
-        s = Replace(s, Secret, SecretStart);
-        s = Replace(s, CardLike, CardStart);
-        s = Replace(s, LongToken, TokenChars);
+        if (Unchanged(text))
+        {
+            return text.Length > max ? text[..max] + "…" : text; // no pass could change it: the same result, without the passes
+        }
+        // Each pass only where the text holds what it needs (the same result: a pass finds nothing elsewhere).
+        var s = text.Contains('@') ? Emails(text) : text;
+        s = s.AsSpan().IndexOfAny(AccessKeyPrefixes) >= 0 ? Replace(s, AccessKey, AccessKeyStart) : s;
+        s = s.AsSpan().IndexOfAny(SchemeNames) >= 0 ? Replace(s, Bearer, SchemeStart) : s;
+        s = s.Contains("eyJ", StringComparison.Ordinal) ? Replace(s, new JwtScanner().Match, JwtStart) : s;
+        s = s.AsSpan().IndexOfAny(Keywords) >= 0 ? Replace(s, Secret, SecretStart) : s;
+        s = HasCardRun(s) ? Replace(s, CardLike, CardStart) : s;
+        s = HasLongRun(s) ? Replace(s, LongToken, TokenChars) : s;
         s = Neutralise(s);
         return s.Length > max ? s[..max] + "…" : s;
     }
+
+    /// <summary>
+    /// True when no pass of <see cref="Clean"/> can change <paramref name="text"/>: it lacks what each pass needs to
+    /// match (an at sign, a control or chat character, a link, a keyword, an access key or JWT prefix, 13 digits, a
+    /// long token run). Most values from a log (request ids, methods, paths, most error messages) are such text; the
+    /// passes would read them eight times and copy them twice to give them back unchanged.
+    /// </summary>
+    private static bool Unchanged(string text)
+    {
+        var span = text.AsSpan();
+        if (span.IndexOfAny(Triggers) >= 0 || span.IndexOfAny(Keywords) >= 0 || span.IndexOfAny(CaseKeywords) >= 0
+            || span.IndexOf("](") >= 0 || span.IndexOf("://") >= 0)
+        {
+            return false;
+        }
+        return !HasCardRun(text) && !HasLongRun(text);
+    }
+
+    /// <summary>Whether <paramref name="span"/> holds 13 digits with at most single spaces or hyphens between them (what a card-like run needs).</summary>
+    private static bool HasCardRun(ReadOnlySpan<char> span)
+    {
+        var digits = 0;
+        for (var i = 0; i < span.Length && digits < 13; i++)
+        {
+            var c = span[i];
+            digits = char.IsAsciiDigit(c) ? digits + 1
+                : c is ' ' or '-' && digits > 0 && i + 1 < span.Length && char.IsAsciiDigit(span[i + 1]) && !(span[i - 1] is ' ' or '-') ? digits
+                : 0;
+        }
+        return digits >= 13;
+    }
+
+    /// <summary>Whether <paramref name="span"/> holds a run of 32 or more token characters (what a long token needs).</summary>
+    private static bool HasLongRun(ReadOnlySpan<char> span)
+    {
+        for (var i = 0; span.Length - i >= 32;)
+        {
+            var start = span[i..].IndexOfAny(TokenChars);
+            if (start < 0)
+            {
+                break;
+            }
+            i += start;
+            var run = span[i..].IndexOfAnyExcept(TokenChars);
+            if ((run < 0 ? span.Length - i : run) >= 32)
+            {
+                return true;
+            }
+            i += run < 0 ? span.Length - i : run;
+        }
+        return false;
+    }
+
+    /// <summary>What <see cref="Neutralise"/> maps (chat characters, controls), and the at sign of e-mails and mentions.</summary>
+    private static readonly SearchValues<char> Triggers = SearchValues.Create(
+        "<>`@" + string.Concat(Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Select(c => (char)c)));
+
+    /// <summary>A prefix of every case-insensitive keyword the passes look for (schemes and secret names).</summary>
+    private static readonly SearchValues<string> Keywords = SearchValues.Create(["bearer", "basic", "token", "pass", "secret", "api", "authorization"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly SearchValues<string> AccessKeyPrefixes = SearchValues.Create(["AKIA", "ASIA", "ABIA", "ACCA"], StringComparison.Ordinal);
+
+    private static readonly SearchValues<string> SchemeNames = SearchValues.Create(["bearer", "basic", "token"], StringComparison.OrdinalIgnoreCase); // Schemes, declared below
+
+    /// <summary>The case-sensitive starts: a JWT and the access key prefixes.</summary>
+    private static readonly SearchValues<string> CaseKeywords = SearchValues.Create(["eyJ", "AKIA", "ASIA", "ABIA", "ACCA"], StringComparison.Ordinal);
 
     /// <summary>
     /// Chat and markdown control text made inert: Slack's <c>&lt;!channel&gt;</c>/<c>&lt;@U123&gt;</c>/<c>&lt;url|text&gt;</c> forms lose
@@ -51,6 +122,10 @@ public static class Scrubber
     /// </summary>
     public static string Neutralise(string text)
     {
+        if (text.AsSpan().IndexOfAny(Triggers) < 0 && !text.Contains("](", StringComparison.Ordinal) && !text.Contains("://", StringComparison.Ordinal))
+        {
+            return text; // nothing to map, no mention, no link
+        }
         var sb = new StringBuilder(text.Length);
         foreach (var c in text)
         {
