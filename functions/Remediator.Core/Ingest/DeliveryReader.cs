@@ -46,21 +46,12 @@ public sealed class DeliveryReader(DiagnosisBuilder builder, Func<LogRecord, boo
         }
         // Another group (an account-wide subscription): its lines count only as access-log entries, which keep decides
         // record by record, as the reference reader's elements.
-        var depth = json.Depth;
-        var index = 0;
-        while (json.Read() && json.Depth > depth)
+        foreach (var record in JsonContainers.Elements(json, arrayName, context, skipped))
         {
-            if (json.TokenType is not (System.Text.Json.JsonTokenType.StartObject or System.Text.Json.JsonTokenType.StartArray))
+            _others++;
+            if (keep(record))
             {
-                continue;
-            }
-            foreach (var record in JsonContainers.ElementRecords(json.ReadValue(), arrayName, index++, context, skipped) ?? [])
-            {
-                _others++;
-                if (keep(record))
-                {
-                    builder.Add(record);
-                }
+                builder.Add(record);
             }
         }
     }

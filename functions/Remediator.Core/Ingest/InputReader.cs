@@ -68,7 +68,7 @@ public static class InputReader
             case InputShape.JsonObject:
                 var scanner = new Scan.JsonEventsScanner(builder);
                 var others = 0L;
-                foreach (var record in Guard(JsonContainers.ReadObject(new JsonTokenStream(input, limits.MaxJsonValueBytes), context, readEvents: scanner.ReadEvents)))
+                foreach (var record in Guard(JsonContainers.ReadObject(new JsonTokenStream(input, limits.MaxJsonValueBytes), context, readEvents: (events, eventContext, _) => scanner.ReadEvents(events, eventContext))))
                 {
                     builder.Add(record);
                     others++;

@@ -18,15 +18,11 @@ internal static class JsonContainers
     /// <param name="skipped">Told about each event that cannot be read (invalid UTF-8, an unpaired surrogate escape),
     /// which is then left out; without it such an event fails the read.</param>
     /// <param name="readEvents">Reads an <c>events</c> or <c>logEvents</c> array itself (the deferring scanner), in
-    /// place of yielding its records; given the stream positioned on the array's start and the events' context.</param>
-    /// <param name="readNamedEvents">As <paramref name="readEvents"/>, also given the array's name (<c>events</c> or <c>logEvents</c>).</param>
+    /// place of yielding its records; given the stream positioned on the array's start, the events' context and the
+    /// array's name.</param>
     public static IEnumerable<LogRecord> ReadObject(JsonTokenStream json, LogContext context, Func<MessageHeader>? header = null, Action<string>? skipped = null,
-        Action<JsonTokenStream, LogContext>? readEvents = null, Action<JsonTokenStream, LogContext, string>? readNamedEvents = null)
+        Action<JsonTokenStream, LogContext, string>? readEvents = null)
     {
-        if (readEvents is not null && readNamedEvents is null)
-        {
-            readNamedEvents = (events, eventContext, _) => readEvents(events, eventContext);
-        }
         if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
         {
             throw new UnreadableInputException("expected a JSON object");
@@ -59,9 +55,9 @@ internal static class JsonContainers
                     json.Skip(); // CloudWatch checking that the destination is reachable: nothing to diagnose
                     continue;
                 }
-                if (readNamedEvents is not null && name is "events" or "logEvents")
+                if (readEvents is not null && name is "events" or "logEvents")
                 {
-                    readNamedEvents(json, eventContext, name);
+                    readEvents(json, eventContext, name);
                     continue;
                 }
                 foreach (var record in Elements(json, name, eventContext, skipped))
@@ -96,7 +92,8 @@ internal static class JsonContainers
         }
     }
 
-    private static IEnumerable<LogRecord> Elements(JsonTokenStream json, string arrayName, LogContext context, Action<string>? skipped = null)
+    /// <summary>The records of the array the stream is on (its start token just read), element by element.</summary>
+    internal static IEnumerable<LogRecord> Elements(JsonTokenStream json, string arrayName, LogContext context, Action<string>? skipped = null)
     {
         var depth = json.Depth;
         var index = 0;

@@ -41,7 +41,7 @@ public static class SubscriptionPayload
         var compressed = Compressed(envelope);
         var json = new JsonTokenStream(Decompress(compressed, limits.MaxDecompressedBytes), limits.MaxJsonValueBytes);
         return InputReader.Guard(JsonContainers.ReadObject(json, context, () => ReadHeader(compressed, limits.MaxDecompressedBytes), skipped,
-            readNamedEvents: readEvents), anyInvalidOperation: "the delivery's message cannot be read");
+            readEvents), anyInvalidOperation: "the delivery's message cannot be read");
     }
 
     /// <summary>
