@@ -157,14 +157,8 @@ internal sealed class JsonEventsScanner
         for (var i = 0; i < waiting; i++)
         {
             var (start, lineLength, close, timestampMs) = _lines[i];
-            if (candidate < start)
-            {
-                var found = PhraseTriage.NextCandidate(_block.AsSpan(start, length - start));
-                candidate = found < 0 ? length : start + found;
-            }
+            var kind = _kinds.KindAt(_block.AsSpan(0, length), start, lineLength, close, ref candidate);
             var line = _block.AsSpan(start, lineLength);
-            // A trigger within the line (the id included) only asks for the exact search of its text, which decides.
-            var kind = candidate < start + lineLength ? _kinds.Classify(line[(close + 1)..]) : LineKind.Deferrable;
             var before = _feed!.Records;
             _feed.Line(line, line[1..close], timestampMs, kind);
             Records += _feed.Records - before;

@@ -23,6 +23,24 @@ internal sealed class LineKindCache
         }
     }
 
+    /// <summary>
+    /// The kind of the plain line <c>block[start..(start + length)]</c>, whose id closes at <paramref name="close"/>
+    /// (in the line), for a reader going through <paramref name="block"/> line by line: the trigger search runs over the
+    /// rest of the block and is remembered in <paramref name="candidate"/> (the next trigger at or after the last line
+    /// searched; the block's length when none; -1 unknown), so that most lines cost no search of their own. A trigger
+    /// within the line (the id included) only asks for the exact search of its text after the id, which decides: that
+    /// text is all the reader's evidence sees of the line (LineNormalizer drops "(id) ").
+    /// </summary>
+    public LineKind KindAt(ReadOnlySpan<char> block, int start, int length, int close, ref int candidate)
+    {
+        if (candidate < start)
+        {
+            var found = PhraseTriage.NextCandidate(block[start..]);
+            candidate = found < 0 ? block.Length : start + found;
+        }
+        return candidate < start + length ? Classify(block.Slice(start + close + 1, length - close - 1)) : LineKind.Deferrable;
+    }
+
     public LineKind Classify(ReadOnlySpan<char> text)
     {
         if (text.Length > MaxChars)

@@ -118,13 +118,7 @@ internal static class TextExportScanner
 
     private static void Commit(DeferringFeed feed, LineKindCache kinds, ReadOnlySpan<char> line, int close, bool sameRequest, char[] buffer, int length, ref int candidate, int start)
     {
-        if (candidate < start)
-        {
-            var found = PhraseTriage.NextCandidate(buffer.AsSpan(start, length - start));
-            candidate = found < 0 ? length : start + found;
-        }
-        // The text after the id is all the reader's evidence sees of the line (LineNormalizer drops "(id) ").
-        var kind = candidate < start + line.Length ? kinds.Classify(line[(close + 1)..]) : LineKind.Deferrable;
+        var kind = kinds.KindAt(buffer.AsSpan(0, length), start, line.Length, close, ref candidate);
         feed.Line(line, line[1..close], null, kind, sameRequest);
     }
 
