@@ -460,13 +460,20 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         {
             if (_openCount <= 10_000)
             {
-                foreach (var full in OpenInOrder().Select(o => o.Key))
+                // The first such id in the open requests' order (OpenInOrder), found in one pass rather than a sort of
+                // every open and remembered request for each shortened id.
+                OpenRequest? first = null;
+                foreach (var open in _open.Values)
                 {
-                    if (full != id && !LineNormalizer.IsShortened(full) && LineNormalizer.CouldBeSame(id, full))
+                    if (!open.Closed && (first is null || open.Slot < first.Slot) && open.Key != id && !LineNormalizer.IsShortened(open.Key)
+                        && LineNormalizer.CouldBeSame(id, open.Key))
                     {
-                        Warn($"request ids \"{id}\" and \"{full}\" could be the same request or two: diagnosed as two; export with full request ids to be sure");
-                        break;
+                        first = open;
                     }
+                }
+                if (first is not null)
+                {
+                    Warn($"request ids \"{id}\" and \"{first.Key}\" could be the same request or two: diagnosed as two; export with full request ids to be sure");
                 }
             }
             if (_shortenedIds.Count < MaxShortenedIds)
