@@ -20,8 +20,9 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
 {
     private readonly DiagnosisLimits _limits = limits ?? new DiagnosisLimits();
     // The open requests and the recently closed ones (Closed), by id: one lookup tells a new id, an open request and
-    // a trailer line of a closed one apart, and closing a request moves nothing; only the oldest remembered id leaves.
-    private readonly Dictionary<string, OpenRequest> _open = new(StringComparer.Ordinal);
+    // a trailer line of a closed one apart, and closing a request moves nothing; only the oldest remembered id leaves,
+    // and its object (with its chars) serves the next new id.
+    private readonly RequestTable _open = new();
     private int _openCount;
     private readonly Queue<(OpenRequest Open, long Seq)> _completed = new();
     private readonly Queue<OpenRequest> _closedOrder = new();
@@ -284,47 +285,41 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     }
 
     /// <summary>The request a line of <paramref name="id"/> belongs to, opened if new; null when it closed recently.</summary>
-    private OpenRequest? OpenOrNull(string id, LogContext context)
+    private OpenRequest? OpenOrNull(string id, LogContext context) => OpenOrNull(id, id, context);
+
+    /// <summary>As <see cref="OpenOrNull(string, LogContext)"/>; <paramref name="key"/>: the id's string, if the caller has one.</summary>
+    private OpenRequest? OpenOrNull(ReadOnlySpan<char> id, string? key, LogContext context)
     {
-        if (_open.TryGetValue(id, out var known))
+        var hash = RequestTable.HashOf(id);
+        if (_open.Find(id, hash) is { } known)
         {
             return known.Closed ? null : known; // closed: a trailer line (X-ray id, integration request id) of a request already diagnosed
         }
-        return Open(id, context);
+        return Open(id, key, hash, context);
     }
 
-    /// <summary>As <see cref="OpenOrNull(string, LogContext)"/>, making the id's string only for a new request.</summary>
-    private OpenRequest? OpenOrNull(ReadOnlySpan<char> id, LogContext context)
-    {
-        if (_open.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out var known))
-        {
-            return known.Closed ? null : known;
-        }
-        return Open(id.ToString(), context);
-    }
-
-    private OpenRequest Open(string id, LogContext context)
+    /// <summary>Opens a request for <paramref name="id"/>, which is not in the table: its string is made only when needed.</summary>
+    private OpenRequest Open(ReadOnlySpan<char> id, string? key, int hash, LogContext context)
     {
         if (_openCount >= _limits.MaxOpenRequests)
         {
             EvictOldest();
         }
-        var open = new OpenRequest(id, context) { Slot = _freeSlots.TryPop(out var slot) ? slot : _nextSlot++ };
-        _open.Add(id, open);
+        var open = _open.Add(id, key, hash, context, _freeSlots.TryPop(out var slot) ? slot : _nextSlot++);
         _openCount++;
-        CheckShortened(id);
+        CheckShortened(open);
         return open;
     }
 
     /// <summary>The open requests in the order a dictionary of them alone would list them.</summary>
-    private IEnumerable<OpenRequest> OpenInOrder() => _open.Values.Where(o => !o.Closed).OrderBy(o => o.Slot);
+    private IEnumerable<OpenRequest> OpenInOrder() => _open.All().Where(o => !o.Closed).OrderBy(o => o.Slot);
 
     private void MarkCompleted(OpenRequest open)
     {
         if (open.Evidence.Completed && !open.Enqueued)
         {
             _completed.Enqueue((open, _seq));
-            open.Enqueued = true;
+            open.Enqueued = open.InCompletedQueue = true;
         }
     }
 
@@ -336,8 +331,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     internal OpenRequest? FindOpen(ReadOnlySpan<char> id) => FindRequest(id) is { Closed: false } open ? open : null;
 
     /// <summary>The request of <paramref name="id"/>, open or recently closed (<see cref="OpenRequest.Closed"/>); null when new.</summary>
-    internal OpenRequest? FindRequest(ReadOnlySpan<char> id) =>
-        _open.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(id, out var request) ? request : null;
+    internal OpenRequest? FindRequest(ReadOnlySpan<char> id) => _open.Find(id);
 
     /// <summary>
     /// A held-back line of request <paramref name="id"/> (<paramref name="open"/> when the caller knows it open):
@@ -359,14 +353,18 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         var absent = lookedUp && known is null;
         var closed = lookedUp && known is { Closed: true };
         // An event Add is holding back for continuation rows came first: it counts first, as it would through Add.
-        if (FlushHeld())
+        if (_held is not null)
         {
+            // Should that event close and forget this request, its object stays this request (it is not reused).
+            _open.Pinned = open;
+            FlushHeld();
+            _open.Pinned = null;
             absent = closed = false;
         }
         _seq++;
         if (open is null && !closed)
         {
-            open = absent ? Open(id.ToString(), context) : OpenOrNull(id, context);
+            open = absent ? Open(id, null, RequestTable.HashOf(id), context) : OpenOrNull(id, null, context);
         }
         if (open is not null)
         {
@@ -377,7 +375,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
                 if (!open.Enqueued)
                 {
                     _completed.Enqueue((open, _seq));
-                    open.Enqueued = true;
+                    open.Enqueued = open.InCompletedQueue = true;
                 }
             }
         }
@@ -403,9 +401,9 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     /// <summary>Promotes every open request with held-back lines (a reader past its memory budget for them).</summary>
     internal void PromoteAll()
     {
-        foreach (var open in _open.Values)
+        foreach (var open in _open.All())
         {
-            if (!open.Closed) // the dictionary also remembers closed requests; only open ones are read
+            if (!open.Closed) // the table also remembers closed requests; only open ones are read
             {
                 Promote(open);
             }
@@ -441,13 +439,14 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     /// longer or full form that agrees with it), the log cannot tell them apart: say so rather than merge or guess.
     /// Runs once per new request id, never per line.
     /// </summary>
-    private void CheckShortened(string id)
+    private void CheckShortened(OpenRequest request)
     {
-        var shortened = LineNormalizer.IsShortened(id);
+        var shortened = IsShortened(request.Id);
         if (!shortened && _shortenedIds.Count == 0)
         {
             return;
         }
+        var id = request.Key;
         foreach (var other in _shortenedIds)
         {
             if (other != id && LineNormalizer.CouldBeSame(id, other))
@@ -463,9 +462,9 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
                 // The first such id in the open requests' order (OpenInOrder), found in one pass rather than a sort of
                 // every open and remembered request for each shortened id.
                 OpenRequest? first = null;
-                foreach (var open in _open.Values)
+                foreach (var open in _open.All())
                 {
-                    if (!open.Closed && (first is null || open.Slot < first.Slot) && open.Key != id && !LineNormalizer.IsShortened(open.Key)
+                    if (!open.Closed && (first is null || open.Slot < first.Slot) && !open.Id.SequenceEqual(id) && !IsShortened(open.Id)
                         && LineNormalizer.CouldBeSame(id, open.Key))
                     {
                         first = open;
@@ -482,6 +481,9 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
             }
         }
     }
+
+    /// <summary>As <see cref="LineNormalizer.IsShortened"/>, on the id's chars (no string for an id that is not).</summary>
+    private static bool IsShortened(ReadOnlySpan<char> id) => id.Contains("...", StringComparison.Ordinal) || id.Contains('…');
 
     private OpenRequest NewBlock(LogContext context)
     {
@@ -505,12 +507,13 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         while (_completed.Count > 0 && _completed.Peek().Seq <= _seq - _limits.CompletionWindow)
         {
             var (open, _) = _completed.Dequeue();
+            open.InCompletedQueue = false;
             // What is open under its id now: the request itself, unless it closed early (evicted) and its id came back.
             if (!open.Closed)
             {
                 Close(open);
             }
-            else if (_open.TryGetValue(open.Key, out var now) && !now.Closed)
+            else if (_open.Find(open.Id) is { Closed: false } now)
             {
                 Close(now);
             }
@@ -545,7 +548,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         _closedOrder.Enqueue(open);
         while (_closedOrder.Count > _limits.RecentlyClosed)
         {
-            _open.Remove(_closedOrder.Dequeue().Key);
+            _open.Remove(_closedOrder.Dequeue());
         }
     }
 
@@ -564,30 +567,66 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
 
     internal sealed class OpenRequest
     {
-        private readonly LogContext? _context;
+        private LogContext? _context;
         private RequestEvidence? _evidence;
+        private char[] _id = [];
+        private int _idLength;
+        private string? _key;
 
         public OpenRequest(string key, RequestEvidence evidence)
         {
-            Key = key;
+            _key = key;
             _evidence = evidence;
+            Index = -1;
         }
 
-        /// <summary>A request by id whose evidence is made when first read: most succeed with their lines held back.</summary>
-        public OpenRequest(string key, LogContext context)
+        /// <summary>A request by id of a <see cref="RequestTable"/>, at <paramref name="index"/>; see <see cref="Reuse"/>.</summary>
+        public OpenRequest(int index) => Index = index;
+
+        /// <summary>
+        /// Takes this (new or pooled) object over for a new request by id, whose evidence is made when first read: most
+        /// succeed with their lines held back. Its id's chars are kept here and its string made only when asked for.
+        /// </summary>
+        public void Reuse(ReadOnlySpan<char> id, string? key, int hash, LogContext context, int slot)
         {
-            Key = key;
+            if (_id.Length < id.Length)
+            {
+                _id = new char[Math.Max(id.Length, 40)];
+            }
+            id.CopyTo(_id);
+            _idLength = id.Length;
+            _key = key;
+            Hash = hash;
             _context = context;
+            _evidence = null;
+            Slot = slot;
+            LastSeq = 0;
+            Enqueued = InCompletedQueue = Closed = Promoted = HasStatus = false;
+            Deferred = null;
+            _startPhrases = null;
+            Generation++;
         }
 
-        public string Key { get; }
+        /// <summary>The id's chars (empty for a block).</summary>
+        public ReadOnlySpan<char> Id => _id.AsSpan(0, _idLength);
+        public string Key => _key ??= new string(_id, 0, _idLength);
+        /// <summary>Its place in the table's pool; -1 for a block.</summary>
+        public int Index { get; }
+        public int Hash { get; private set; }
+        /// <summary>
+        /// Counts the requests this object has served: a reference kept across calls (the feed's last request) is that
+        /// request only while the generation it saw is unchanged.
+        /// </summary>
+        public int Generation { get; private set; }
         public RequestEvidence Evidence => _evidence ??= new RequestEvidence(Key, _context!);
         public bool HasEvidence => _evidence is not null;
         /// <summary>Its place in a dictionary of the open requests alone (see <c>_freeSlots</c>).</summary>
-        public int Slot { get; init; }
+        public int Slot { get; private set; }
         public long LastSeq { get; set; }
         /// <summary>Put on the completion queue (once: a later completion line does not move the close).</summary>
         public bool Enqueued { get; set; }
+        /// <summary>On the completion queue now: the table does not reuse the object while the queue refers to it.</summary>
+        public bool InCompletedQueue { get; set; }
         public bool Closed { get; set; }
 
         /// <summary>Closed: kept only as a remembered id, so its evidence (up to a body per request) goes.</summary>

@@ -18,6 +18,8 @@ internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context
     private readonly char[] _lastId = new char[64];
     private int _lastIdLength = -1;
     private DiagnosisBuilder.OpenRequest? _last;
+    // The builder reuses a request's object once its id is forgotten: _last is the request seen only while its generation is this.
+    private int _lastGeneration;
 
     public long Records { get; private set; }
 
@@ -36,9 +38,10 @@ internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context
         Records++;
         // Consecutive lines of one request are the common case: one comparison instead of a lookup.
         var lookedUp = false;
-        if (_last is null || _last.Closed || !sameRequest && !id.SequenceEqual(_lastId.AsSpan(0, Math.Max(0, _lastIdLength))))
+        if (_last is null || _last.Generation != _lastGeneration || _last.Closed || !sameRequest && !id.SequenceEqual(_lastId.AsSpan(0, Math.Max(0, _lastIdLength))))
         {
             _last = builder.FindRequest(id); // open, recently closed, or null: new
+            _lastGeneration = _last?.Generation ?? 0;
             lookedUp = true;
             id.CopyTo(_lastId);
             _lastIdLength = id.Length;
@@ -47,8 +50,18 @@ internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context
         if (open is { Promoted: true } || kind == LineKind.Decisive || kind == LineKind.Status && open is { HasStatus: true })
         {
             // Read in full; Add reads any held-back lines of the request first.
+            var generation = _lastGeneration;
             builder.Add(DeferredLines.ToRecord(line, timestampMs, context));
-            open ??= _last = builder.FindOpen(id);
+            if (open is not null && open.Generation != generation)
+            {
+                open = null; // closed and forgotten within Add (an eviction), its object taken by another id: not this request
+                _last = null;
+            }
+            else if (open is null)
+            {
+                open = _last = builder.FindOpen(id);
+                _lastGeneration = open?.Generation ?? 0;
+            }
             if (open is not null)
             {
                 open.Promoted = true;
@@ -57,6 +70,7 @@ internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context
             return;
         }
         open = _last = builder.Defer(_last, id, context, completes: kind != LineKind.Deferrable, lookedUp);
+        _lastGeneration = open?.Generation ?? 0;
         if (open is not null)
         {
             (open.Deferred ??= _budget.Take(context)).Add(line, timestampMs);
