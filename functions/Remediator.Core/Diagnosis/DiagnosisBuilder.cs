@@ -382,6 +382,32 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         return open;
     }
 
+    /// <summary>
+    /// A line of <paramref name="open"/> (the open request of its id), without a time, whose plain text is
+    /// <paramref name="text"/>: read exactly as <see cref="Add"/> reads its record, with no string made for it. False,
+    /// having done nothing, where Add would do more (an event held back comes first, a JSON entry, an empty text): the
+    /// caller adds the record then.
+    /// </summary>
+    internal bool ReadLine(OpenRequest open, ReadOnlySpan<char> text)
+    {
+        var trimmed = text.TrimStart();
+        if (_held is not null || trimmed.IsEmpty || trimmed[0] == '{' || open.Closed)
+        {
+            return false;
+        }
+        _seq++;
+        // As AddWithId, whose lookup finds this request.
+        Promote(open);
+        if (open.Evidence.Observe(text, null))
+        {
+            ApiGatewayRecords++;
+        }
+        open.LastSeq = _seq;
+        MarkCompleted(open);
+        CloseSettled();
+        return true;
+    }
+
     /// <summary>Closes the requests whose window has passed, as after every <see cref="Add"/>.</summary>
     internal void Settle() => CloseSettled();
 

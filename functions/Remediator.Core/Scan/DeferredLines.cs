@@ -98,14 +98,15 @@ internal sealed class DeferredLines(LogContext context, DeferralBudget budget)
 
     /// <summary>
     /// One plain <c>(id) text</c> line or message (<see cref="TextExportScanner.Id"/>) as the text and JSON readers turn
-    /// it into a record (<see cref="LineNormalizer.PlainText"/>): two strings, the id and the text.
+    /// it into a record (<see cref="LineNormalizer.PlainText"/>): two strings, the id and the text; the id's string
+    /// is <paramref name="id"/> when the caller has it (the line's request's key).
     /// </summary>
-    public static LogRecord ToRecord(ReadOnlySpan<char> line, long? timestampMs, LogContext context)
+    public static LogRecord ToRecord(ReadOnlySpan<char> line, long? timestampMs, LogContext context, string? id = null)
     {
         var close = line.IndexOf(')');
         var text = LineNormalizer.PlainText(line, close).ToString();
         var ts = timestampMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
-        return new LogRecord(line[1..close].ToString(), ts, text, context);
+        return new LogRecord(id ?? line[1..close].ToString(), ts, text, context);
     }
 }
 

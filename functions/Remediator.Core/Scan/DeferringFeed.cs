@@ -51,7 +51,11 @@ internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context
         {
             // Read in full; Add reads any held-back lines of the request first.
             var generation = _lastGeneration;
-            builder.Add(DeferredLines.ToRecord(line, timestampMs, context));
+            // A line of a request known open, without a time: read as Add reads it, without its record's two strings.
+            if (open is null || timestampMs is not null || !builder.ReadLine(open, LineNormalizer.PlainText(line, id.Length + 1)))
+            {
+                builder.Add(DeferredLines.ToRecord(line, timestampMs, context, open?.Key));
+            }
             if (open is not null && open.Generation != generation)
             {
                 open = null; // closed and forgotten within Add (an eviction), its object taken by another id: not this request
