@@ -206,6 +206,73 @@ public class DeferringScanTests
         builder.Build().Findings.ShouldHaveSingleItem().RequestIds.ShouldBe(["c", "b", "d"]);
     }
 
+    [Theory]
+    [InlineData(20, 15, 5)]
+    [InlineData(8, 1, 0)]
+    [InlineData(50, 200, 30)]
+    public void ReadInto_LimitsThatReuseRequestObjects_SameDiagnosisAsRecordByRecord(int maxOpen, int window, int recentlyClosed)
+    {
+        // The builder reuses a request's object once its id leaves the remembered window: with small limits (evictions,
+        // a request forgotten while its completion is pending, ids that come back) the deferring scanner, which keeps
+        // the last request it saw, still agrees with record-by-record reading. Requests interleave three at a time and
+        // every seventh id comes back later.
+        var lines = Export(300_000, "\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var groups = lines.GroupBy(l => l[1..l.IndexOf(')')]).Select(g => g.ToList()).ToList();
+        var mixed = new List<string>();
+        for (var g = 0; g + 2 < groups.Count; g += 3)
+        {
+            for (var k = 0; k < groups[g].Count || k < groups[g + 1].Count || k < groups[g + 2].Count; k++)
+            {
+                mixed.AddRange(groups.Skip(g).Take(3).Where(group => k < group.Count).Select(group => group[k]));
+            }
+            if (g % 7 == 0 && g >= 21)
+            {
+                mixed.AddRange(groups[g - 21]);
+            }
+        }
+        var bytes = Encoding.UTF8.GetBytes(string.Join('\n', mixed));
+        var limits = new DiagnosisLimits(maxOpen, window, recentlyClosed);
+
+        var deferred = new DiagnosisBuilder(limits);
+        InputReader.ReadInto(new MemoryStream(bytes), LogContext.For("x"), deferred);
+        var reference = new DiagnosisBuilder(limits);
+        foreach (var record in InputReader.Read(new MemoryStream(bytes), LogContext.For("x")))
+        {
+            reference.Add(record);
+        }
+
+        var signature = Signature(deferred.Build());
+        signature.ShouldBe(Signature(reference.Build()));
+        signature.ShouldContain("\"failed\":");
+    }
+
+    [Theory]
+    [InlineData(1, 2)]      // forgotten: a new request, which fails again
+    [InlineData(20_000, 1)] // remembered: its later lines are trailer lines, dropped
+    public void Add_IdSeenAgainAfterItsRequestClosed_NewRequestOnlyOnceForgotten(int recentlyClosed, int failed)
+    {
+        var builder = new DiagnosisBuilder(new DiagnosisLimits(CompletionWindow: 1, RecentlyClosed: recentlyClosed));
+        var context = LogContext.For("x");
+        foreach (var (id, text) in new[]
+        {
+            ("a", "Execution failed due to configuration error: Malformed Lambda proxy response"),
+            ("a", "Method completed with status: 502"),
+            ("b", "Method completed with status: 200"),
+            ("c", "Method completed with status: 200"),
+            ("d", "Method completed with status: 200"),
+            ("a", "Execution failed due to configuration error: Malformed Lambda proxy response"),
+            ("a", "Method completed with status: 502"),
+        })
+        {
+            builder.Add(new LogRecord(id, null, text, context));
+        }
+
+        var result = builder.Build();
+
+        result.Summary.Failed.ShouldBe(failed);
+        result.Findings.ShouldHaveSingleItem().RequestIds.ShouldAllBe(id => id == "a");
+    }
+
     [Fact]
     public void PhraseTriage_NoHeldBackPhraseOverlapsASearchedOne()
     {

@@ -333,6 +333,9 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     /// <summary>The request of <paramref name="id"/>, open or recently closed (<see cref="OpenRequest.Closed"/>); null when new.</summary>
     internal OpenRequest? FindRequest(ReadOnlySpan<char> id) => _open.Find(id);
 
+    /// <summary>As <see cref="FindRequest(ReadOnlySpan{char})"/>, telling the id's hash (for <see cref="Defer(OpenRequest?, ReadOnlySpan{char}, LogContext, bool, bool, int)"/>).</summary>
+    internal OpenRequest? FindRequest(ReadOnlySpan<char> id, out int hash) => _open.Find(id, hash = RequestTable.HashOf(id));
+
     /// <summary>
     /// A held-back line of request <paramref name="id"/> (<paramref name="open"/> when the caller knows it open):
     /// counted as <see cref="Add"/> counts it, opening the request if it is new. Returns the request, or null when the
@@ -347,7 +350,11 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     /// has just looked the id up (<see cref="FindRequest"/>) and found <paramref name="known"/> (open, recently closed, or
     /// null when new), so that a closed request or a new id needs no second lookup (unless an event held back comes first).
     /// </summary>
-    internal OpenRequest? Defer(OpenRequest? known, ReadOnlySpan<char> id, LogContext context, bool completes, bool lookedUp)
+    internal OpenRequest? Defer(OpenRequest? known, ReadOnlySpan<char> id, LogContext context, bool completes, bool lookedUp) =>
+        Defer(known, id, context, completes, lookedUp, lookedUp ? RequestTable.HashOf(id) : 0);
+
+    /// <summary>As <see cref="Defer(OpenRequest?, ReadOnlySpan{char}, LogContext, bool, bool)"/>; <paramref name="hash"/>: the id's hash from that lookup.</summary>
+    internal OpenRequest? Defer(OpenRequest? known, ReadOnlySpan<char> id, LogContext context, bool completes, bool lookedUp, int hash)
     {
         var open = known is { Closed: false } ? known : null;
         var absent = lookedUp && known is null;
@@ -364,7 +371,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         _seq++;
         if (open is null && !closed)
         {
-            open = absent ? Open(id, null, RequestTable.HashOf(id), context) : OpenOrNull(id, null, context);
+            open = absent ? Open(id, null, hash, context) : OpenOrNull(id, null, context);
         }
         if (open is not null)
         {

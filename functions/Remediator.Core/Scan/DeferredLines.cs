@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Remediator.Core.Ingest;
 
 namespace Remediator.Core.Scan;
@@ -39,26 +40,47 @@ internal sealed class DeferralBudget(long maxChars)
 /// time of its event when the container gave one. Read back only if the request turns decisive; otherwise released
 /// when the request closes (see <see cref="DeferralBudget"/>).
 /// </summary>
+/// <remarks>
+/// One array holds everything, each line after a small header (its length in two chars, then a flag char and, when
+/// timed, the time in four): a request's first line touches one cold array, not one per field, and a close nothing.
+/// </remarks>
 internal sealed class DeferredLines(LogContext context, DeferralBudget budget)
 {
+    private const int Untimed = 3, Timed = 7;
     private char[] _chars = new char[4096];
     private int _length;
+    private int _held; // chars of the lines themselves, as the budget counts them
     private bool _grown;
-    private LineList _lines = new();
 
     public LogContext Context { get; set; } = context;
 
     public void Add(ReadOnlySpan<char> line, long? timestampMs)
     {
-        if (_length + line.Length > _chars.Length)
+        var at = _length;
+        var end = at + (timestampMs.HasValue ? Timed : Untimed) + line.Length;
+        if (end > _chars.Length)
         {
-            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, _length + line.Length));
+            Array.Resize(ref _chars, Math.Max(_chars.Length * 2, end));
             _grown = _chars.Length > 64 * 1024;
         }
-        line.CopyTo(_chars.AsSpan(_length));
-        _length += line.Length;
+        var chars = _chars;
+        chars[at] = (char)line.Length;
+        chars[at + 1] = (char)(line.Length >> 16);
+        if (timestampMs is { } ms)
+        {
+            chars[at + 2] = '\u0001';
+            MemoryMarshal.Write(MemoryMarshal.AsBytes(chars.AsSpan(at + Untimed, Timed - Untimed)), ms);
+            at += Timed;
+        }
+        else
+        {
+            chars[at + 2] = '\0';
+            at += Untimed;
+        }
+        line.CopyTo(chars.AsSpan(at));
+        _length = end;
+        _held += line.Length;
         budget.Chars += line.Length;
-        _lines.Add(_length, timestampMs);
     }
 
     /// <summary>
@@ -67,17 +89,28 @@ internal sealed class DeferredLines(LogContext context, DeferralBudget budget)
     /// </summary>
     public int ReadInto(Diagnosis.RequestEvidence evidence)
     {
-        var start = 0;
         var recognised = 0;
-        foreach (var (end, ts) in _lines)
+        var at = 0;
+        while (at < _length)
         {
-            var line = _chars.AsSpan(start, end - start);
+            var length = _chars[at] | _chars[at + 1] << 16;
+            DateTimeOffset? ts = null;
+            if (_chars[at + 2] != '\0')
+            {
+                ts = DateTimeOffset.FromUnixTimeMilliseconds(MemoryMarshal.Read<long>(MemoryMarshal.AsBytes(_chars.AsSpan(at + Untimed, Timed - Untimed))));
+                at += Timed;
+            }
+            else
+            {
+                at += Untimed;
+            }
+            var line = _chars.AsSpan(at, length);
+            at += length;
             var text = LineNormalizer.PlainText(line, line.IndexOf(')'));
-            if (evidence.Observe(text, ts is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null))
+            if (evidence.Observe(text, ts))
             {
                 recognised++;
             }
-            start = end;
         }
         return recognised;
     }
@@ -85,9 +118,9 @@ internal sealed class DeferredLines(LogContext context, DeferralBudget budget)
     /// <summary>Done with (read, or its request closed): the holder goes back to the budget's pool.</summary>
     public void Release()
     {
-        budget.Chars -= _length;
+        budget.Chars -= _held;
+        _held = 0;
         _length = 0;
-        _lines.Clear();
         if (_grown)
         {
             _chars = new char[4096]; // one long request must not keep a large buffer for all that follow
@@ -107,48 +140,5 @@ internal sealed class DeferredLines(LogContext context, DeferralBudget budget)
         var text = LineNormalizer.PlainText(line, close).ToString();
         var ts = timestampMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : (DateTimeOffset?)null;
         return new LogRecord(id ?? line[1..close].ToString(), ts, text, context);
-    }
-}
-
-/// <summary>
-/// The ends and times of held-back lines, inside their holder (a request's close touches no other object) and without
-/// a <c>long?</c> per line (whose flag byte, written then read back with the value, stalls the store).
-/// </summary>
-internal struct LineList()
-{
-    private int[] _ends = new int[32];
-    private long[] _times = new long[32];
-    private bool[] _timed = new bool[32];
-
-    public int Count { get; private set; }
-
-    public readonly (int End, long? TimestampMs) this[int index] =>
-        (_ends[index], _timed[index] ? _times[index] : null);
-
-    public void Add(int end, long? timestampMs)
-    {
-        if (Count == _ends.Length)
-        {
-            Array.Resize(ref _ends, Count * 2);
-            Array.Resize(ref _times, Count * 2);
-            Array.Resize(ref _timed, Count * 2);
-        }
-        _ends[Count] = end;
-        _times[Count] = timestampMs.GetValueOrDefault();
-        _timed[Count] = timestampMs.HasValue;
-        Count++;
-    }
-
-    public void Clear() => Count = 0;
-
-    public readonly Enumerator GetEnumerator() => new(this);
-
-    public struct Enumerator(LineList list)
-    {
-        private int _index = -1;
-
-        public readonly (int End, long? TimestampMs) Current => list[_index];
-
-        public bool MoveNext() => ++_index < list.Count;
     }
 }

@@ -38,9 +38,10 @@ internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context
         Records++;
         // Consecutive lines of one request are the common case: one comparison instead of a lookup.
         var lookedUp = false;
+        var hash = 0;
         if (_last is null || _last.Generation != _lastGeneration || _last.Closed || !sameRequest && !id.SequenceEqual(_lastId.AsSpan(0, Math.Max(0, _lastIdLength))))
         {
-            _last = builder.FindRequest(id); // open, recently closed, or null: new
+            _last = builder.FindRequest(id, out hash); // open, recently closed, or null: new
             _lastGeneration = _last?.Generation ?? 0;
             lookedUp = true;
             id.CopyTo(_lastId);
@@ -73,7 +74,7 @@ internal sealed class DeferringFeed(DiagnosisBuilder builder, LogContext context
             }
             return;
         }
-        open = _last = builder.Defer(_last, id, context, completes: kind != LineKind.Deferrable, lookedUp);
+        open = _last = builder.Defer(_last, id, context, completes: kind != LineKind.Deferrable, lookedUp, hash);
         _lastGeneration = open?.Generation ?? 0;
         if (open is not null)
         {
