@@ -53,6 +53,7 @@ internal sealed class JsonEventsScanner
         {
             _feed = new DeferringFeed(_builder, context);
             _feedContext = context;
+            _lastIdLength = 0;
         }
         var depth = json.Depth;
         var index = 0;
@@ -115,7 +116,7 @@ internal sealed class JsonEventsScanner
         {
             FeedBlock();
         }
-        var result = _flat.ParseInto(window, final, ref _block, _blockLength, out consumed, out var length, out _);
+        var result = _flat.ParseInto(window, final, ref _block, _blockLength, out consumed, out var length, out var noBackslash);
         if (result != FlatEventRead.Done)
         {
             return result;
@@ -125,18 +126,32 @@ internal sealed class JsonEventsScanner
             return FlatEventRead.Declined;
         }
         var message = _block.AsSpan(_blockLength, length);
-        if (TextExportScanner.Id(message) is not { } close)
+        // Most events are another line of the request before: its "(id)" then needs no second check, and the feed
+        // no second comparison. A message with no backslash holds no "\n" escape (nor an escape char: the parser
+        // declines raw control chars and \u).
+        var close = TextExportScanner.IdClose(message, mayBeUnusual: !noBackslash, _lastId.AsSpan(0, _lastIdLength), out var same);
+        if (close < 0)
         {
             return FlatEventRead.Declined;
         }
-        _lines[_waiting++] = new WaitingLine(_blockLength, length, close, _flat.TimestampMs);
+        if (!same)
+        {
+            message[..(close + 1)].CopyTo(_lastId);
+            _lastIdLength = close + 1;
+        }
+        _lines[_waiting++] = new WaitingLine(_blockLength, length, close, _flat.TimestampMs, same);
         (newlines, lastNewline) = (_flat.Newlines, _flat.LastNewline);
         _blockLength += length;
         return FlatEventRead.Done;
     }
 
-    // The plain events read since the block was last fed, in order: each message is the block's chars from Start on.
-    private readonly record struct WaitingLine(int Start, int Length, int Close, long? TimestampMs);
+    // The plain events read since the block was last fed, in order: each message is the block's chars from Start on;
+    // Same when its id is that of the line fed before it.
+    private readonly record struct WaitingLine(int Start, int Length, int Close, long? TimestampMs, bool Same);
+
+    // "(id)" of the last line given to the feed, when ReadFlat gave it (empty when Feed did, or a block was not fed through).
+    private readonly char[] _lastId = new char[72];
+    private int _lastIdLength;
 
     // Messages of plain events, one after another (a block of some hundred events): the trigger search runs over the
     // block, not over each event, and then only where it hit (most events have no trigger and cost no search of their own).
@@ -154,14 +169,26 @@ internal sealed class JsonEventsScanner
         _waiting = 0;
         _blockLength = 0;
         var candidate = -1; // where the next trigger is, at or after the line; length when none
-        for (var i = 0; i < waiting; i++)
+        var fed = 0;
+        try
         {
-            var (start, lineLength, close, timestampMs) = _lines[i];
-            var kind = _kinds.KindAt(_block.AsSpan(0, length), start, lineLength, close, ref candidate);
-            var line = _block.AsSpan(start, lineLength);
-            var before = _feed!.Records;
-            _feed.Line(line, line[1..close], timestampMs, kind);
-            Records += _feed.Records - before;
+            for (; fed < waiting; fed++)
+            {
+                ref readonly var waitingLine = ref _lines[fed];
+                var close = waitingLine.Close;
+                var kind = _kinds.KindAt(_block.AsSpan(0, length), waitingLine.Start, waitingLine.Length, close, ref candidate);
+                var line = _block.AsSpan(waitingLine.Start, waitingLine.Length);
+                var before = _feed!.Records;
+                _feed.Line(line, line[1..close], waitingLine.TimestampMs, kind, waitingLine.Same);
+                Records += _feed.Records - before;
+            }
+        }
+        finally
+        {
+            if (fed < waiting)
+            {
+                _lastIdLength = 0; // the last line waiting was not fed: the next is compared
+            }
         }
     }
 
@@ -175,6 +202,7 @@ internal sealed class JsonEventsScanner
         // Every searched phrase holds a trigger: the exact search runs only where the trigger search hit.
         var text = message[(c + 1)..];
         var kind = PhraseTriage.NextCandidate(text) < 0 ? LineKind.Deferrable : _kinds.Classify(text);
+        _lastIdLength = 0;
         var before = _feed!.Records;
         _feed.Line(message, message[1..c], _timestampMs, kind);
         Records += _feed.Records - before;
