@@ -57,6 +57,7 @@ internal static class FlatValueReaders
             | Vector128.LessThan(v.AsSByte(), Vector128.Create((sbyte)0x20)).AsByte()).ExtractMostSignificantBits();
 
     // An ASCII string with no escape from after its opening quote; the position after its closing quote, or -1.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int SkipAsciiString(ReadOnlySpan<byte> bytes, int p, int limit)
     {
         ref var start = ref MemoryMarshal.GetReference(bytes);
@@ -155,6 +156,7 @@ internal static class FlatValueReaders
 
     // An integer as ReadInteger takes it; the position after it, or -1. Its digits are found with one vector (p is at
     // most the limit), and its value computed only for the time.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int ReadPlainInteger(ReadOnlySpan<byte> bytes, int p, bool needValue, out long value)
     {
         value = 0;

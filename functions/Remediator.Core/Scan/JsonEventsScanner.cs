@@ -99,7 +99,7 @@ internal sealed class JsonEventsScanner
         {
             while (json.TryReadNextElement(_readFlat))
             {
-                index++;
+                index += _eventsRead;
             }
         }
         finally
@@ -108,42 +108,64 @@ internal sealed class JsonEventsScanner
         }
     }
 
-    // Parses the next event, its message decoded into the block; Done only when it is plain through and through.
+    // Parses the events that follow while they are plain through and through, their messages decoded into the block:
+    // Done for one or more (as many as _eventsRead, up to the first that is not), else what the parser made of the
+    // first (a run of events costs one call from the stream, not one each).
     private FlatEventRead ReadFlat(ReadOnlyMemory<byte> window, bool final, out int consumed, out int newlines, out int lastNewline)
     {
-        newlines = lastNewline = -1;
-        if (_blockLength >= BlockChars || _waiting == _lines.Length)
+        consumed = 0;
+        newlines = 0;
+        lastNewline = -1;
+        var events = 0;
+        while (true)
         {
-            FeedBlock();
+            if (_blockLength >= BlockChars || _waiting == _lines.Length)
+            {
+                FeedBlock();
+            }
+            var result = _flat.ParseInto(window[consumed..], final, ref _block, _blockLength, out var used, out var length, out var noBackslash);
+            var close = -1;
+            var same = false;
+            if (result == FlatEventRead.Done && length >= 0)
+            {
+                // Most events are another line of the request before: its "(id)" then needs no second check, and the
+                // feed no second comparison. A message with no backslash holds no "\n" escape (nor an escape char: the
+                // parser declines raw control chars and \u).
+                close = TextExportScanner.IdClose(_block.AsSpan(_blockLength, length), mayBeUnusual: !noBackslash, _lastId.AsSpan(0, _lastIdLength), out same);
+            }
+            if (close < 0)
+            {
+                // This event is read again by the next call, alone, which then declines it or reads more.
+                _eventsRead = events;
+                return events > 0 ? FlatEventRead.Done : result == FlatEventRead.Done ? FlatEventRead.Declined : result;
+            }
+            if (!same)
+            {
+                _block.AsSpan(_blockLength, close + 1).CopyTo(_lastId);
+                _lastIdLength = close + 1;
+            }
+            _lines[_waiting++] = new WaitingLine(_blockLength, length, close, _flat.TimestampMs, same);
+            _blockLength += length;
+            if (newlines >= 0)
+            {
+                // Counted by the parser for each event, or by the stream for the whole run when one was not.
+                if (_flat.Newlines < 0)
+                {
+                    newlines = -1;
+                }
+                else if (_flat.Newlines > 0)
+                {
+                    newlines += _flat.Newlines;
+                    lastNewline = consumed + _flat.LastNewline;
+                }
+            }
+            consumed += used;
+            events++;
         }
-        var result = _flat.ParseInto(window, final, ref _block, _blockLength, out consumed, out var length, out var noBackslash);
-        if (result != FlatEventRead.Done)
-        {
-            return result;
-        }
-        if (length < 0)
-        {
-            return FlatEventRead.Declined;
-        }
-        var message = _block.AsSpan(_blockLength, length);
-        // Most events are another line of the request before: its "(id)" then needs no second check, and the feed
-        // no second comparison. A message with no backslash holds no "\n" escape (nor an escape char: the parser
-        // declines raw control chars and \u).
-        var close = TextExportScanner.IdClose(message, mayBeUnusual: !noBackslash, _lastId.AsSpan(0, _lastIdLength), out var same);
-        if (close < 0)
-        {
-            return FlatEventRead.Declined;
-        }
-        if (!same)
-        {
-            message[..(close + 1)].CopyTo(_lastId);
-            _lastIdLength = close + 1;
-        }
-        _lines[_waiting++] = new WaitingLine(_blockLength, length, close, _flat.TimestampMs, same);
-        (newlines, lastNewline) = (_flat.Newlines, _flat.LastNewline);
-        _blockLength += length;
-        return FlatEventRead.Done;
     }
+
+    // Events read by the last ReadFlat that returned Done.
+    private int _eventsRead;
 
     // The plain events read since the block was last fed, in order: each message is the block's chars from Start on;
     // Same when its id is that of the line fed before it.
