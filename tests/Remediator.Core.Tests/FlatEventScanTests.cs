@@ -134,6 +134,24 @@ public class FlatEventScanTests
     }
 
     [Theory]
+    [InlineData("]}")]
+    [InlineData("], \"nextToken\": \"abc\"}")]
+    [InlineData("], \"nextToken\": tru}")]
+    [InlineData("]} x")]
+    [InlineData("]")]
+    [InlineData("], \"searchedLogStreams\": [{\"logStreamName\": \"s\", \"searchedCompletely\": true}]}\n")]
+    public void ReadInto_EndAfterManyEvents_SameDiagnosisOrErrorPositionAsRecordByRecord(string end)
+    {
+        // What follows the last event is read once before the stand-in: an error there keeps its line and position.
+        var events = Enumerable.Range(0, 10000).Select(n => Event(n, $"({Id}{n % 7}) Endpoint request URI: https://example.com/{n}"));
+        var bytes = Encoding.UTF8.GetBytes("{\"events\": [" + string.Join(",", events) + "\n    " + end);
+
+        var expected = DeferringScanTests.RecordByRecord(bytes);
+        DeferringScanTests.Deferred(bytes, 1 << 16).ShouldBe(expected);
+        DeferringScanTests.Deferred(bytes, 4096).ShouldBe(expected);
+    }
+
+    [Theory]
     [InlineData("(a1b2c3d4-0000) plain", "(a1b2c3d4-0000) plain")]
     [InlineData("(a1b2c3d4-0000) body: {\\\"ok\\\":true} \\\\ \\/ \\t", "(a1b2c3d4-0000) body: {\"ok\":true} \\ / \t")]
     public void Parse_CliEvent_ReadsItsMessageAndTimeWithoutTheTokeniser(string escaped, string message)

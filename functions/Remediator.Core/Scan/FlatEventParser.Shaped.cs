@@ -208,12 +208,17 @@ internal sealed partial class FlatEventParser
             return false;
         }
         var limit = bytes.Length - Lane;
-        long? timestamp = null;
+        var timestamp = 0L;
+        var hasTimestamp = false;
         var p = 0;
         var from = 0;
+        // The shape's arrays hold one entry per value (and gap) that it has: read without a bounds check each.
+        ref var gapEnds = ref MemoryMarshal.GetArrayDataReference(_gapEnds);
+        ref var valueKinds = ref MemoryMarshal.GetArrayDataReference(_valueKinds);
+        ref var valueEnds = ref MemoryMarshal.GetArrayDataReference(_valueEnds);
         for (var i = 0; ; i++)
         {
-            var gap = _gapEnds[i] - from;
+            var gap = Unsafe.Add(ref gapEnds, i) - from;
             if (p + gap > limit || !SameBytes(bytes, p, from, gap))
             {
                 return false;
@@ -224,7 +229,7 @@ internal sealed partial class FlatEventParser
             {
                 break;
             }
-            var kind = _valueKinds[i];
+            var kind = Unsafe.Add(ref valueKinds, i);
             if (kind == MessageValue)
             {
                 if ((p = DecodeMessage(bytes, p, limit, chars, at, out messageChars, ref noBackslash)) < 0)
@@ -252,12 +257,13 @@ internal sealed partial class FlatEventParser
                         return false;
                     }
                     timestamp = number;
+                    hasTimestamp = true;
                 }
             }
-            _valueEnds[i] = p;
+            Unsafe.Add(ref valueEnds, i) = p;
         }
         end = p;
-        TimestampMs = timestamp;
+        TimestampMs = hasTimestamp ? timestamp : null;
         return true;
     }
 }

@@ -61,6 +61,19 @@ internal static class FlatValueReaders
     internal static int SkipAsciiString(ReadOnlySpan<byte> bytes, int p, int limit)
     {
         ref var start = ref MemoryMarshal.GetReference(bytes);
+        // 32 bytes at a time while they are in the window (ids and stream names are 17 to 64 chars), then 16.
+        while (Vector256.IsHardwareAccelerated && p + 2 * Lane <= bytes.Length)
+        {
+            var v = Vector256.LoadUnsafe(ref start, (nuint)p);
+            var wide = (Vector256.Equals(v, Vector256.Create((byte)'"')) | Vector256.Equals(v, Vector256.Create((byte)'\\'))
+                | Vector256.LessThan(v.AsSByte(), Vector256.Create((sbyte)0x20)).AsByte()).ExtractMostSignificantBits();
+            if (wide != 0)
+            {
+                p += BitOperations.TrailingZeroCount(wide);
+                return bytes[p] == (byte)'"' ? p + 1 : -1;
+            }
+            p += 2 * Lane;
+        }
         while (p <= limit)
         {
             var stops = Stops(Vector128.LoadUnsafe(ref start, (nuint)p));
