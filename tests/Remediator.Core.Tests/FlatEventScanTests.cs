@@ -134,6 +134,24 @@ public class FlatEventScanTests
     }
 
     [Theory]
+    [InlineData("]}")]
+    [InlineData("], \"nextToken\": \"abc\"}")]
+    [InlineData("], \"nextToken\": tru}")]
+    [InlineData("]} x")]
+    [InlineData("]")]
+    [InlineData("], \"searchedLogStreams\": [{\"logStreamName\": \"s\", \"searchedCompletely\": true}]}\n")]
+    public void ReadInto_EndAfterManyEvents_SameDiagnosisOrErrorPositionAsRecordByRecord(string end)
+    {
+        // What follows the last event is read once before the stand-in: an error there keeps its line and position.
+        var events = Enumerable.Range(0, 10000).Select(n => Event(n, $"({Id}{n % 7}) Endpoint request URI: https://example.com/{n}"));
+        var bytes = Encoding.UTF8.GetBytes("{\"events\": [" + string.Join(",", events) + "\n    " + end);
+
+        var expected = DeferringScanTests.RecordByRecord(bytes);
+        DeferringScanTests.Deferred(bytes, 1 << 16).ShouldBe(expected);
+        DeferringScanTests.Deferred(bytes, 4096).ShouldBe(expected);
+    }
+
+    [Theory]
     [InlineData("(a1b2c3d4-0000) plain", "(a1b2c3d4-0000) plain")]
     [InlineData("(a1b2c3d4-0000) body: {\\\"ok\\\":true} \\\\ \\/ \\t", "(a1b2c3d4-0000) body: {\"ok\":true} \\ / \t")]
     public void Parse_CliEvent_ReadsItsMessageAndTimeWithoutTheTokeniser(string escaped, string message)
@@ -220,6 +238,29 @@ public class FlatEventScanTests
         new string(chars, 0, length).ShouldBe(message);
         parser.TimestampMs.ShouldBe(1714568720005);
         Encoding.UTF8.GetString(bytes, consumed, bytes.Length - consumed).ShouldStartWith("\n    ]");
+    }
+
+    [Theory]
+    [InlineData("1714568720005")]
+    [InlineData("1000000000000")]
+    [InlineData("9999999999999")]
+    [InlineData("1234567890123")]
+    [InlineData("-1714568720005")]
+    [InlineData("171456872000")]
+    [InlineData("17145687200051")]
+    [InlineData("0")]
+    public void ParseInto_Timestamp_SameValueAsTheTokeniser(string timestamp)
+    {
+        // 13 digits (the times of this century) are read 8 at a time: every digit in its place, in both fast paths.
+        var bytes = Encoding.UTF8.GetBytes(",\n        " + Event(5, "(a1b2c3d4-0000) plain", timestamp) + "\n    ]\n}\n" + new string(' ', 20));
+        var parser = new FlatEventParser();
+        var chars = new char[256];
+
+        foreach (var pass in new[] { "one pass", "same shape" })
+        {
+            parser.ParseInto(bytes, final: false, ref chars, 0, out _, out _, out _).ShouldBe(FlatEventRead.Done, pass);
+            parser.TimestampMs.ShouldBe(long.Parse(timestamp), pass);
+        }
     }
 
     private static string Decode(ReadOnlySpan<byte> utf8)

@@ -175,7 +175,10 @@ internal sealed class JsonTokenStream
             // Past a megabyte an element is no plain event: the tokeniser takes it (and its size limit applies).
             if (result != Scan.FlatEventRead.NeedMore || _final || _end - _start >= 1024 * 1024)
             {
-                CatchUpPosition();
+                if (!RestReadsWithoutError())
+                {
+                    CatchUpPosition();
+                }
                 return false;
             }
             _tokenReadStart = _start;
@@ -200,6 +203,45 @@ internal sealed class JsonTokenStream
     private long _skippedLines;
     private long _skippedColumns;
     private byte[]? _standIn;
+
+    // Lines and columns show in the tokeniser's errors only: when the rest of the input is short (the end of an export
+    // after its last event) and reads to its end without one, the stand-in would change nothing that can be seen, and
+    // is not read (it costs a pass over as many bytes as lines were read past). Tried only when reading the rest costs
+    // less than the stand-in would.
+    private bool RestReadsWithoutError()
+    {
+        var standIn = _skippedLines + _skippedColumns;
+        if (!_final)
+        {
+            if ((_end - _start) * 4L >= standIn || _end - _start >= _buffer.Length / 2)
+            {
+                return false;
+            }
+            _tokenReadStart = _start;
+            Refill(_start);
+            if (!_final && (_end - _start) * 4L < standIn && _end < _buffer.Length)
+            {
+                Refill(_start); // a read that returns nothing marks the end
+            }
+        }
+        if (!_final || (_end - _start) * 4L >= standIn)
+        {
+            return false;
+        }
+        try
+        {
+            var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), isFinalBlock: true, _state);
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException)
+        {
+            return false; // the stand-in gives the error its line and position
+        }
+        _skippedLines = _skippedColumns = 0;
+        return true;
+    }
 
     // The tokeniser counts lines and columns for its error messages only, and has no way to set them: it reads in
     // their place a stand-in of the same shape, ",{}" after as many newlines and spaces, which leaves it on the end

@@ -53,6 +53,7 @@ internal sealed class JsonEventsScanner
         {
             _feed = new DeferringFeed(_builder, context);
             _feedContext = context;
+            _lastIdLength = 0;
         }
         var depth = json.Depth;
         var index = 0;
@@ -98,7 +99,7 @@ internal sealed class JsonEventsScanner
         {
             while (json.TryReadNextElement(_readFlat))
             {
-                index++;
+                index += _eventsRead;
             }
         }
         finally
@@ -107,36 +108,72 @@ internal sealed class JsonEventsScanner
         }
     }
 
-    // Parses the next event, its message decoded into the block; Done only when it is plain through and through.
+    // Parses the events that follow while they are plain through and through, their messages decoded into the block:
+    // Done for one or more (as many as _eventsRead, up to the first that is not), else what the parser made of the
+    // first (a run of events costs one call from the stream, not one each).
     private FlatEventRead ReadFlat(ReadOnlyMemory<byte> window, bool final, out int consumed, out int newlines, out int lastNewline)
     {
-        newlines = lastNewline = -1;
-        if (_blockLength >= BlockChars || _waiting == _lines.Length)
+        consumed = 0;
+        newlines = 0;
+        lastNewline = -1;
+        var events = 0;
+        while (true)
         {
-            FeedBlock();
+            if (_blockLength >= BlockChars || _waiting == _lines.Length)
+            {
+                FeedBlock();
+            }
+            var result = _flat.ParseInto(window[consumed..], final, ref _block, _blockLength, out var used, out var length, out var noBackslash);
+            var close = -1;
+            var same = false;
+            if (result == FlatEventRead.Done && length >= 0)
+            {
+                // Most events are another line of the request before: its "(id)" then needs no second check, and the
+                // feed no second comparison. A message with no backslash holds no "\n" escape (nor an escape char: the
+                // parser declines raw control chars and \u).
+                close = TextExportScanner.IdClose(_block.AsSpan(_blockLength, length), mayBeUnusual: !noBackslash, _lastId.AsSpan(0, _lastIdLength), out same);
+            }
+            if (close < 0)
+            {
+                // This event is read again by the next call, alone, which then declines it or reads more.
+                _eventsRead = events;
+                return events > 0 ? FlatEventRead.Done : result == FlatEventRead.Done ? FlatEventRead.Declined : result;
+            }
+            if (!same)
+            {
+                _block.AsSpan(_blockLength, close + 1).CopyTo(_lastId);
+                _lastIdLength = close + 1;
+            }
+            _lines[_waiting++] = new WaitingLine(_blockLength, length, close, _flat.TimestampMs, same);
+            _blockLength += length;
+            if (newlines >= 0)
+            {
+                // Counted by the parser for each event, or by the stream for the whole run when one was not.
+                if (_flat.Newlines < 0)
+                {
+                    newlines = -1;
+                }
+                else if (_flat.Newlines > 0)
+                {
+                    newlines += _flat.Newlines;
+                    lastNewline = consumed + _flat.LastNewline;
+                }
+            }
+            consumed += used;
+            events++;
         }
-        var result = _flat.ParseInto(window, final, ref _block, _blockLength, out consumed, out var length, out _);
-        if (result != FlatEventRead.Done)
-        {
-            return result;
-        }
-        if (length < 0)
-        {
-            return FlatEventRead.Declined;
-        }
-        var message = _block.AsSpan(_blockLength, length);
-        if (TextExportScanner.Id(message) is not { } close)
-        {
-            return FlatEventRead.Declined;
-        }
-        _lines[_waiting++] = new WaitingLine(_blockLength, length, close, _flat.TimestampMs);
-        (newlines, lastNewline) = (_flat.Newlines, _flat.LastNewline);
-        _blockLength += length;
-        return FlatEventRead.Done;
     }
 
-    // The plain events read since the block was last fed, in order: each message is the block's chars from Start on.
-    private readonly record struct WaitingLine(int Start, int Length, int Close, long? TimestampMs);
+    // Events read by the last ReadFlat that returned Done.
+    private int _eventsRead;
+
+    // The plain events read since the block was last fed, in order: each message is the block's chars from Start on;
+    // Same when its id is that of the line fed before it.
+    private readonly record struct WaitingLine(int Start, int Length, int Close, long? TimestampMs, bool Same);
+
+    // "(id)" of the last line given to the feed, when ReadFlat gave it (empty when Feed did, or a block was not fed through).
+    private readonly char[] _lastId = new char[72];
+    private int _lastIdLength;
 
     // Messages of plain events, one after another (a block of some hundred events): the trigger search runs over the
     // block, not over each event, and then only where it hit (most events have no trigger and cost no search of their own).
@@ -154,14 +191,26 @@ internal sealed class JsonEventsScanner
         _waiting = 0;
         _blockLength = 0;
         var candidate = -1; // where the next trigger is, at or after the line; length when none
-        for (var i = 0; i < waiting; i++)
+        var fed = 0;
+        try
         {
-            var (start, lineLength, close, timestampMs) = _lines[i];
-            var kind = _kinds.KindAt(_block.AsSpan(0, length), start, lineLength, close, ref candidate);
-            var line = _block.AsSpan(start, lineLength);
-            var before = _feed!.Records;
-            _feed.Line(line, line[1..close], timestampMs, kind);
-            Records += _feed.Records - before;
+            for (; fed < waiting; fed++)
+            {
+                ref readonly var waitingLine = ref _lines[fed];
+                var close = waitingLine.Close;
+                var kind = _kinds.KindAt(_block.AsSpan(0, length), waitingLine.Start, waitingLine.Length, close, ref candidate);
+                var line = _block.AsSpan(waitingLine.Start, waitingLine.Length);
+                var before = _feed!.Records;
+                _feed.Line(line, line[1..close], waitingLine.TimestampMs, kind, waitingLine.Same);
+                Records += _feed.Records - before;
+            }
+        }
+        finally
+        {
+            if (fed < waiting)
+            {
+                _lastIdLength = 0; // the last line waiting was not fed: the next is compared
+            }
         }
     }
 
@@ -175,6 +224,7 @@ internal sealed class JsonEventsScanner
         // Every searched phrase holds a trigger: the exact search runs only where the trigger search hit.
         var text = message[(c + 1)..];
         var kind = PhraseTriage.NextCandidate(text) < 0 ? LineKind.Deferrable : _kinds.Classify(text);
+        _lastIdLength = 0;
         var before = _feed!.Records;
         _feed.Line(message, message[1..c], _timestampMs, kind);
         Records += _feed.Records - before;

@@ -132,7 +132,7 @@ internal static class TextExportScanner
     // As Id, -1 for null (no int? in the per-line path: building one costs a stall). mayBeUnusual: false when the caller
     // knows the line holds neither an escape char nor a backslash. sameId: "(id)" of a line that passed, or empty: a
     // line that starts with it has the same valid id (an id holds no ')'), and then <paramref name="same"/> is true.
-    private static int IdClose(ReadOnlySpan<char> line, bool mayBeUnusual, ReadOnlySpan<char> sameId, out bool same)
+    internal static int IdClose(ReadOnlySpan<char> line, bool mayBeUnusual, ReadOnlySpan<char> sameId, out bool same)
     {
         same = false;
         if (line.Length < 12 || line[0] != '(')
