@@ -92,6 +92,24 @@ public class TextDecodingTests
         DeferringScanTests.Deferred(marked, 7).ShouldNotContain("\"failed\":1");
     }
 
+    [Theory]
+    [InlineData(40_000)]   // longer than what the scanner asks of the reader at a time
+    [InlineData(262_143)]  // one char under the line cap
+    [InlineData(300_000)]  // past the cap: the line reader takes over from the line before
+    public void ReadInto_ALineLongerThanARefill_SameDiagnosisAsRecordByRecord(int chars)
+    {
+        var lines = DeferringScanTests.Export(600_000, "\n").Split('\n').ToList();
+        var at = lines.Count / 2;
+        var id = lines[at][1..lines[at].IndexOf(')')];
+        lines.Insert(at + 1, $"({id}) Method request body before transformations: " + new string('x', chars));
+        var bytes = Encoding.UTF8.GetBytes(string.Join('\n', lines));
+
+        var deferred = DeferringScanTests.Deferred(bytes, 1 << 16);
+
+        deferred.ShouldBe(DeferringScanTests.RecordByRecord(bytes));
+        deferred.ShouldContain("\"failed\":");
+    }
+
     private static string Diagnosis(byte[] bytes)
     {
         var builder = new Diagnosis.DiagnosisBuilder();
