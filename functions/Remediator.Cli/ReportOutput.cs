@@ -1,3 +1,4 @@
+using System.Text;
 using Remediator.Core.Diagnosis;
 using Remediator.Core.Report;
 
@@ -18,6 +19,16 @@ internal static class ReportOutput
         if (format == "text" && terminal && outputPath is null)
         {
             TerminalReport.Write(result, timeline, colour, stdout);
+            return true;
+        }
+        if (format == "json" && outputPath is null && ReferenceEquals(stdout, Console.Out) && Console.OutputEncoding.CodePage == Encoding.UTF8.CodePage)
+        {
+            // Straight to the standard output's bytes, the ones the console writer would encode (UTF-8, no mark):
+            // streamed, not built whole (JsonReport.FlushBytes).
+            stdout.Flush();
+            using var bytes = Console.OpenStandardOutput();
+            JsonReport.Write(bytes, result, timeline);
+            bytes.Write(Encoding.UTF8.GetBytes(Environment.NewLine));
             return true;
         }
         var text = format switch

@@ -50,6 +50,17 @@ public partial class ReportFormatsTests
     }
 
     [Fact]
+    public void Diagnose_JsonToTheProcessStandardOutput_SameTextAsThroughAWriter()
+    {
+        // In a process, the report goes to standard output's bytes as it is written (not through Console.Out).
+        var (code, stdout, _) = CliProcess.Run(["diagnose", "--format", "json", .. AllSamples], _ => { });
+
+        code.ShouldBe(0);
+        stdout.ShouldBe(Run(["diagnose", "--format", "json", .. AllSamples]).Out);
+        stdout.ShouldEndWith("}" + Environment.NewLine);
+    }
+
+    [Fact]
     public void Diagnose_Samples_PageTextAndJsonAgreeOnTotals()
     {
         var json = Run(["diagnose", "-f", "json", .. AllSamples]).Out;

@@ -125,4 +125,86 @@ public class DeliveryDecoderTests
 
         Should.Throw<UnreadableInputException>(() => Read(SubscriptionPayload.Wrap(json)));
     }
+
+    public static TheoryData<string> InspectCases() =>
+        ["plain", "bad first event", "bad later event", "no record first", "other account in @log", "events first", "control", "no owner",
+         "truncated", "cut in an event", "too large an event", "cut envelope"];
+
+    [Theory]
+    [MemberData(nameof(InspectCases))]
+    public void Inspect_Delivery_SameEventsOwnerAndErrorAsReadingEveryEvent(string variant)
+    {
+        var raw = Lines().Select(Escaped).ToList();
+        var limits = new ReadLimits();
+        var header = Header;
+        var eventsFirst = false;
+        switch (variant)
+        {
+            case "bad first event": raw.Insert(0, [.. "broken "u8, 0xC3, 0x28]); break;
+            case "bad later event": raw.Insert(4, "\\ud800"u8.ToArray()); break;
+            case "events first": eventsFirst = true; break;
+            case "control": header = header.Replace("DATA_MESSAGE", "CONTROL_MESSAGE", StringComparison.Ordinal); break;
+            case "no owner": header = header.Replace("123456789012", "CloudwatchLogs", StringComparison.Ordinal); break;
+            case "too large an event": limits = new ReadLimits(MaxJsonValueBytes: 64 * 1024); raw.Insert(5, Encoding.UTF8.GetBytes(new string('x', 200_000))); break;
+        }
+        var delivery = Delivery(raw, eventsFirst, header);
+        var message = new MemoryStream();
+        using (var data = SubscriptionPayload.OpenData(delivery))
+        {
+            data.CopyTo(message);
+        }
+        var text = Encoding.UTF8.GetString(message.ToArray());
+        delivery = variant switch
+        {
+            // An event that yields no record (its message is not text), then one whose @log names another account.
+            "no record first" => SubscriptionPayload.Wrap(Encoding.UTF8.GetBytes(text.Replace("\"logEvents\":[", "\"logEvents\":[{\"id\":\"x\",\"message\":{\"a\":1}},", StringComparison.Ordinal))),
+            "other account in @log" => SubscriptionPayload.Wrap(Encoding.UTF8.GetBytes(text.Replace("\"logEvents\":[", "\"logEvents\":[{\"@log\":\"210987654321:other\",\"@message\":\"(id1234567) Method completed with status: 200\"},", StringComparison.Ordinal))),
+            "truncated" => SubscriptionPayload.Wrap(Encoding.UTF8.GetBytes(text[..(text.Length / 2)])),
+            "cut in an event" => SubscriptionPayload.Wrap(Encoding.UTF8.GetBytes(text[..(text.IndexOf("\"id\":\"6\"", StringComparison.Ordinal) + 4)])),
+            "cut envelope" => SubscriptionPayload.Wrap(Encoding.UTF8.GetBytes(text))[..^8],
+            _ => delivery,
+        };
+
+        string Reference()
+        {
+            var events = false;
+            string? owner = null;
+            try
+            {
+                foreach (var record in SubscriptionPayload.ReadEvents(delivery, LogContext.For("x"), limits, _ => events = true))
+                {
+                    events = true;
+                    owner ??= record.Context.AccountId;
+                }
+            }
+            catch (UnreadableInputException e)
+            {
+                return "unreadable: " + e.Message;
+            }
+            return $"{events} {owner}";
+        }
+        string Inspected()
+        {
+            try
+            {
+                var (events, owner) = SubscriptionPayload.Inspect(delivery, LogContext.For("x"), limits);
+                return $"{events} {owner}";
+            }
+            catch (UnreadableInputException e)
+            {
+                return "unreadable: " + e.Message;
+            }
+        }
+
+        var expected = Reference();
+        Inspected().ShouldBe(expected);
+        if (variant is "plain" or "bad later event")
+        {
+            expected.ShouldBe("True 123456789012");
+        }
+        if (variant is "too large an event" or "truncated" or "cut in an event" or "cut envelope")
+        {
+            expected.ShouldStartWith("unreadable: ");
+        }
+    }
 }

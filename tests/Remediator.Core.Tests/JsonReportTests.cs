@@ -66,4 +66,41 @@ public class JsonReportTests
     {
         JsonReport.ToJson(Fixtures.Diagnose("mixed/interleaved.log")).ShouldMatchApproved(c => c.SubFolder("approved").NoDiff());
     }
+
+    [Fact]
+    public void Write_ReportLargerThanItsBuffer_StreamedInPiecesSameBytesAsToJson()
+    {
+        // Every fixture's failing request over and over, under fresh ids: a report of a few hundred KB.
+        var builder = new DiagnosisBuilder();
+        foreach (var file in Directory.GetFiles(Path.Combine(Fixtures.Root, "causes"), "*__execution*.log").Order(StringComparer.Ordinal))
+        {
+            using var s = File.OpenRead(file);
+            Ingest.InputReader.ReadInto(s, Ingest.LogContext.For(file), builder);
+        }
+        var result = builder.Build();
+        var timeline = new TimelineRecorder().Build(result);
+        var output = new WritesCounted();
+
+        JsonReport.Write(output, result, timeline);
+
+        System.Text.Encoding.UTF8.GetString(output.ToArray()).ShouldBe(JsonReport.ToJson(result, timeline));
+        output.Writes.ShouldBeGreaterThan(1);
+    }
+
+    private sealed class WritesCounted : MemoryStream
+    {
+        public int Writes { get; private set; }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Writes++;
+            base.Write(buffer, offset, count);
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Writes++;
+            base.Write(buffer);
+        }
+    }
 }

@@ -30,7 +30,7 @@ public static class InputReader
     public static IEnumerable<LogRecord> Read(Stream stream, LogContext context, ReadLimits? limits = null)
     {
         limits ??= new ReadLimits();
-        var (shape, input) = Open(stream);
+        var (shape, input, _) = Open(stream);
         return shape switch
         {
             InputShape.Empty => [],
@@ -55,13 +55,13 @@ public static class InputReader
     public static long ReadInto(Stream stream, LogContext context, DiagnosisBuilder builder, ReadLimits? limits = null)
     {
         limits ??= new ReadLimits();
-        var (shape, input) = Open(stream);
+        var (shape, input, utf8) = Open(stream);
         switch (shape)
         {
             case InputShape.Gzip:
                 return ReadInto(SubscriptionPayload.OpenGzip(input, long.MaxValue), context, builder, limits);
             case InputShape.Text:
-                using (var text = Text(input))
+                using (TextReader text = utf8 ? new Utf8TextReader(input) : Text(input))
                 {
                     return Scan.TextExportScanner.Read(text, context, builder);
                 }
@@ -85,20 +85,30 @@ public static class InputReader
         }
     }
 
-    /// <summary>The input's shape from its first bytes, and the input from its start again.</summary>
-    private static (InputShape Shape, Stream Input) Open(Stream stream)
+    /// <summary>
+    /// The input's shape from its first bytes, and the input from its start again, past a UTF-8 byte order mark
+    /// (which no JSON reader takes). <c>Utf8</c>: false when it starts with a UTF-16 one, which only a
+    /// <see cref="StreamReader"/> detecting it reads as text.
+    /// </summary>
+    private static (InputShape Shape, Stream Input, bool Utf8) Open(Stream stream)
     {
         var prefix = new byte[PeekBytes];
         var length = ReadAtLeast(stream, prefix);
-        return (Detect(prefix.AsSpan(0, length), length < PeekBytes), new PrefixedStream(prefix, length, stream));
+        var head = prefix.AsSpan(0, length);
+        var skip = head.StartsWith(Utf8Bom) ? Utf8Bom.Length : 0;
+        var utf8 = !head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) && !head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]);
+        return (Detect(head, length < PeekBytes), new PrefixedStream(prefix, skip, length, stream), utf8);
     }
+
+    // Bytes, not "\xEF\xBB\xBF"u8: that is the UTF-8 of the three chars U+00EF U+00BB U+00BF (six bytes).
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     /// <summary>Which shape the first bytes show. <paramref name="whole"/> is true when the prefix is the whole input.</summary>
     public static InputShape Detect(ReadOnlySpan<byte> head, bool whole)
     {
-        if (head.StartsWith("\xEF\xBB\xBF"u8))
+        if (head.StartsWith(Utf8Bom))
         {
-            head = head[3..];
+            head = head[Utf8Bom.Length..];
         }
         var start = 0;
         while (start < head.Length && head[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
@@ -311,9 +321,9 @@ public static class InputReader
     }
 
     /// <summary>Replays the peeked prefix, then the rest of the stream.</summary>
-    private sealed class PrefixedStream(byte[] prefix, int length, Stream rest) : Stream
+    private sealed class PrefixedStream(byte[] prefix, int start, int length, Stream rest) : Stream
     {
-        private int _position;
+        private int _position = start;
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 

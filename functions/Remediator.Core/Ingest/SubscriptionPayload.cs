@@ -31,6 +31,53 @@ public static class SubscriptionPayload
         ReadRecords(envelope, context, limits, skipped, readEvents: null);
 
     /// <summary>
+    /// What <see cref="ReadEvents"/> would give, without the strings: whether it yields any record or skips any event
+    /// (<c>Events</c>), and the first account id its records carry (<c>Owner</c>); the same
+    /// <see cref="UnreadableInputException"/> for a delivery that cannot be read (every event is still read as JSON,
+    /// against the limits). Only the events up to the first that settles both are decoded: for a Kinesis record, whose
+    /// events the pipeline reads again, the check costs no string per event.
+    /// </summary>
+    public static (bool Events, string? Owner) Inspect(byte[] envelope, LogContext context, ReadLimits limits)
+    {
+        var events = false;
+        string? owner = null;
+        void Skipped(string _) => events = true;
+        void Take(LogRecord record)
+        {
+            events = true;
+            owner ??= record.Context.AccountId;
+        }
+        // The loop of JsonContainers.Elements, which decodes an element only while the answer is open.
+        void ReadEventsArray(JsonTokenStream json, LogContext eventContext, string arrayName)
+        {
+            var depth = json.Depth;
+            var index = 0;
+            while (json.Read() && json.Depth > depth)
+            {
+                if (json.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+                {
+                    continue;
+                }
+                var value = json.ReadValue();
+                if (events && owner is not null)
+                {
+                    index++;
+                    continue;
+                }
+                foreach (var record in JsonContainers.ElementRecords(value, arrayName, index++, eventContext, Skipped) ?? [])
+                {
+                    Take(record);
+                }
+            }
+        }
+        foreach (var record in ReadRecords(envelope, context, limits, Skipped, ReadEventsArray))
+        {
+            Take(record);
+        }
+        return (events, owner);
+    }
+
+    /// <summary>
     /// As <see cref="ReadEvents"/>, with <paramref name="readEvents"/> reading the message's <c>logEvents</c> (or
     /// <c>events</c>) array itself (<see cref="DeliveryReader"/>): given the stream on the array's start, the events'
     /// context and the array's name. Its errors are reported as those of <see cref="ReadEvents"/>.

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -99,7 +100,7 @@ public static class KinesisBatch
                 log.Write(LogLevel.Error, "undecodable kinesis record", ("sequenceNumber", sequence), ("eventID", record.EventId), ("reason", problem));
                 continue;
             }
-            if (events == 0)
+            if (!events)
             {
                 control++; // a CONTROL_MESSAGE, or a DATA_MESSAGE with no event: nothing to diagnose
                 continue;
@@ -135,38 +136,46 @@ public static class KinesisBatch
         return outcome;
     }
 
+    private static readonly SearchValues<char> Base64Chars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+
     /// <summary>
-    /// Decodes one record completely (base64, gzip, JSON, limits) without keeping its events: the envelope the
-    /// pipeline reads again, the owner account, how many events it holds, or why it cannot be read. Decoding twice
-    /// keeps memory at one record's events rather than a whole batch's.
+    /// Checks one record completely (base64, gzip, JSON, limits) without keeping its events or making a string of
+    /// each (<see cref="SubscriptionPayload.Inspect"/>): the envelope the pipeline reads again, the owner account,
+    /// whether it holds any event, or why it cannot be read. Reading twice keeps memory at one record's events rather
+    /// than a whole batch's.
     /// </summary>
-    private static (byte[]? Envelope, string? Owner, long Events, string? Problem) Inspect(string? data, ReadLimits limits)
+    private static (byte[]? Envelope, string? Owner, bool Events, string? Problem) Inspect(string? data, ReadLimits limits)
     {
         if (string.IsNullOrEmpty(data))
         {
-            return (null, null, 0, "kinesis.data is empty");
+            return (null, null, false, "kinesis.data is empty");
         }
         // Base64 has no character that needs escaping in JSON; anything else is not base64 and must not be spliced in.
-        if (!data.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '='))
+        if (data.AsSpan().ContainsAnyExcept(Base64Chars))
         {
-            return (null, null, 0, "kinesis.data is not base64");
+            return (null, null, false, "kinesis.data is not base64");
         }
-        var envelope = Encoding.ASCII.GetBytes("{\"awslogs\":{\"data\":\"" + data + "\"}}");
-        string? owner = null;
-        var events = 0L;
+        var envelope = Envelope(data);
         try
         {
-            foreach (var record in SubscriptionPayload.ReadEvents(envelope, LogContext.For("kinesis record"), limits, _ => events++))
-            {
-                owner ??= record.Context.AccountId;
-                events++;
-            }
+            var (events, owner) = SubscriptionPayload.Inspect(envelope, LogContext.For("kinesis record"), limits);
+            return (envelope, owner, events, null);
         }
         catch (UnreadableInputException e)
         {
-            return (null, null, 0, e.Message);
+            return (null, null, false, e.Message);
         }
-        return (envelope, owner, events, null);
+    }
+
+    /// <summary><c>{"awslogs":{"data":"DATA"}}</c> in bytes, written once (no joined string of the record's data first).</summary>
+    private static byte[] Envelope(string base64)
+    {
+        ReadOnlySpan<byte> head = "{\"awslogs\":{\"data\":\""u8, tail = "\"}}"u8;
+        var envelope = new byte[head.Length + base64.Length + tail.Length];
+        head.CopyTo(envelope);
+        Encoding.ASCII.GetBytes(base64, envelope.AsSpan(head.Length));
+        tail.CopyTo(envelope.AsSpan(head.Length + base64.Length));
+        return envelope;
     }
 }
 
