@@ -7,15 +7,24 @@ public sealed record FunctionRef(string Arn, string? Qualifier, string Partition
     /// Parses <c>arn:aws:lambda:us-east-1:123456789012:function:name[:qualifier]</c>. Anything else (a partial ARN, a
     /// wildcard, an unresolved <c>${stageVariables.x}</c>) is refused: a guessed function is worse than none.
     /// </summary>
-    public static FunctionRef? TryParse(ReadOnlySpan<char> text)
+    public static FunctionRef? TryParse(ReadOnlySpan<char> text) =>
+        TryParse(text, out var p)
+            ? new FunctionRef(p.Arn.ToString(), p.Qualifier.IsEmpty ? null : p.Qualifier.ToString(), p.Partition.ToString(),
+                p.Region.ToString(), p.AccountId.ToString(), p.Name.ToString())
+            : null;
+
+    /// <summary>As <see cref="TryParse(ReadOnlySpan{char})"/>, its parts left in <paramref name="text"/>: a reader that
+    /// needs only some of them makes only those strings.</summary>
+    internal static bool TryParse(ReadOnlySpan<char> text, out FunctionArnParts function)
     {
+        function = default;
         text = text.Trim();
         Span<Range> parts = stackalloc Range[9];
         var count = text.Split(parts, ':');
         if (count is < 7 or > 8 || !text[parts[0]].SequenceEqual("arn") || !text[parts[2]].SequenceEqual("lambda")
             || !text[parts[5]].SequenceEqual("function"))
         {
-            return null;
+            return false;
         }
         var partition = text[parts[1]];
         var region = text[parts[3]];
@@ -24,39 +33,59 @@ public sealed record FunctionRef(string Arn, string? Qualifier, string Partition
         if (!partition.StartsWith("aws") || !IsRegion(region) || !IsRegion(partition) || account.Length != 12 || !IsDigits(account)
             || name.IsEmpty || name.Length > 64 || !IsNameChars(name))
         {
-            return null;
+            return false;
         }
-        string? qualifier = null;
+        ReadOnlySpan<char> qualifier = default;
         if (count == 8)
         {
-            var q = text[parts[7]];
-            if (q.IsEmpty || q.Length > 128 || !IsNameChars(q.TrimStart('$')))
+            qualifier = text[parts[7]];
+            if (qualifier.IsEmpty || qualifier.Length > 128 || !IsNameChars(qualifier.TrimStart('$')))
             {
-                return null;
+                return false;
             }
-            qualifier = q.ToString();
         }
-        var arn = $"arn:{partition}:lambda:{region}:{account}:function:{name}";
-        return new FunctionRef(arn, qualifier, partition.ToString(), region.ToString(), account.ToString(), name.ToString());
+        // "arn:{partition}:lambda:{region}:{account}:function:{name}", the text up to the name (each part was checked).
+        function = new FunctionArnParts(text[..parts[6].End], qualifier, partition, region, account, name);
+        return true;
     }
 
     /// <summary>Finds the ARN inside a Lambda invoke URI (<c>.../2015-03-31/functions/ARN/invocations</c>), percent-encoded or not.</summary>
     public static FunctionRef? FromInvokeUri(ReadOnlySpan<char> uri)
     {
+        var arn = ArnInInvokeUri(uri, out var found);
+        return found ? TryParse(arn) : null;
+    }
+
+    /// <summary>As <see cref="FromInvokeUri(ReadOnlySpan{char})"/>, its parts left in the URI (or in its unescaped copy).</summary>
+    internal static bool FromInvokeUri(ReadOnlySpan<char> uri, out FunctionArnParts function)
+    {
+        var arn = ArnInInvokeUri(uri, out var found);
+        function = default;
+        return found && TryParse(arn, out function);
+    }
+
+    private static ReadOnlySpan<char> ArnInInvokeUri(ReadOnlySpan<char> uri, out bool found)
+    {
         const string marker = "/functions/";
+        found = false;
         var start = uri.IndexOf(marker, StringComparison.Ordinal);
         if (start < 0)
         {
-            return null;
+            return default;
         }
         var rest = uri[(start + marker.Length)..];
         var end = rest.IndexOf("/invocations", StringComparison.Ordinal);
         if (end < 0)
         {
-            return null;
+            return default;
         }
+        found = true;
         var arn = rest[..end];
-        return arn.Contains('%') ? TryParse(Uri.UnescapeDataString(arn.ToString())) : TryParse(arn);
+        if (arn.Contains('%'))
+        {
+            return Uri.UnescapeDataString(arn.ToString());
+        }
+        return arn;
     }
 
     /// <summary>Regions and partitions are lower-case letters, digits and dashes: no wildcard ever passes.</summary>
@@ -140,6 +169,20 @@ public sealed record ExecuteApiRef(string Partition, string Region, string Accou
         return new ExecuteApiRef(text[parts[1]].ToString(), text[parts[3]].ToString(), text[parts[4]].ToString(),
             apiId.ToString(), stage, method is "" or "*" ? null : method, path);
     }
+}
+
+/// <summary>The parts of a function ARN, as spans of the text they were read from (see <see cref="FunctionRef.TryParse(ReadOnlySpan{char}, out FunctionArnParts)"/>).</summary>
+/// <param name="Arn">The unqualified ARN.</param>
+/// <param name="Qualifier">The alias or version; empty when the ARN has none.</param>
+internal readonly ref struct FunctionArnParts(ReadOnlySpan<char> Arn, ReadOnlySpan<char> Qualifier, ReadOnlySpan<char> Partition,
+    ReadOnlySpan<char> Region, ReadOnlySpan<char> AccountId, ReadOnlySpan<char> Name)
+{
+    public ReadOnlySpan<char> Arn { get; } = Arn;
+    public ReadOnlySpan<char> Qualifier { get; } = Qualifier;
+    public ReadOnlySpan<char> Partition { get; } = Partition;
+    public ReadOnlySpan<char> Region { get; } = Region;
+    public ReadOnlySpan<char> AccountId { get; } = AccountId;
+    public ReadOnlySpan<char> Name { get; } = Name;
 }
 
 internal static class FunctionRefChars

@@ -11,26 +11,81 @@ public static class AwsNames
     public static bool IsApiId(string? s) => ExecuteApiRef.IsApiId(s);
 
     /// <summary>Stage names: letters, digits, <c>-</c> and <c>_</c>, at most 128; or HTTP APIs' <c>$default</c>.</summary>
-    public static bool IsStageName(string? s) =>
-        s == "$default" || (s is { Length: > 0 and <= 128 } && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'));
+    public static bool IsStageName(string? s) => s is not null && IsStageName(s.AsSpan());
+
+    /// <summary>As <see cref="IsStageName(string?)"/>, on a value still in its log line (no string made to test it).</summary>
+    internal static bool IsStageName(ReadOnlySpan<char> s)
+    {
+        if (s.SequenceEqual("$default"))
+        {
+            return true;
+        }
+        if (s.Length is 0 or > 128)
+        {
+            return false;
+        }
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /// <summary>Account ids: exactly 12 digits.</summary>
-    public static bool IsAccountId(string? s) => s is { Length: 12 } && s.All(char.IsAsciiDigit);
+    public static bool IsAccountId(string? s) => s is { Length: 12 } && FunctionRef.IsDigits(s);
 
     /// <summary>Region names: two letters, one or more lowercase words, a number (<c>us-east-1</c>, <c>us-gov-west-1</c>, <c>cn-northwest-1</c>).</summary>
-    public static bool IsRegion(string? s)
+    public static bool IsRegion(string? s) => s is not null && IsRegion(s.AsSpan());
+
+    /// <summary>As <see cref="IsRegion(string?)"/>, on a value still in its log line: one pass over the parts, no split.</summary>
+    internal static bool IsRegion(ReadOnlySpan<char> s)
     {
-        if (s is not { Length: >= 6 and <= 32 })
+        if (s.Length is < 6 or > 32)
         {
             return false;
         }
-        var parts = s.Split('-');
-        if (parts.Length < 3 || parts[0].Length != 2 || !parts[0].All(char.IsAsciiLetterLower)
-            || parts[^1].Length is < 1 or > 2 || !parts[^1].All(char.IsAsciiDigit))
+        var first = s.IndexOf('-');
+        var last = s.LastIndexOf('-');
+        if (first != 2 || last == first || !IsLower(s[..2]))
         {
             return false;
         }
-        return parts[1..^1].All(p => p.Length > 0 && p.All(char.IsAsciiLetterLower));
+        var number = s[(last + 1)..];
+        if (number.Length is < 1 or > 2 || !FunctionRef.IsDigits(number))
+        {
+            return false;
+        }
+        // The words between the two letters and the number: each one or more lowercase letters.
+        var middle = s[(first + 1)..last];
+        while (true)
+        {
+            var dash = middle.IndexOf('-');
+            var word = dash < 0 ? middle : middle[..dash];
+            if (word.IsEmpty || !IsLower(word))
+            {
+                return false;
+            }
+            if (dash < 0)
+            {
+                return true;
+            }
+            middle = middle[(dash + 1)..];
+        }
+    }
+
+    private static bool IsLower(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s)
+        {
+            if (!char.IsAsciiLetterLower(c))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static string? ApiIdOrNull(string? s) => IsApiId(s) ? s : null;

@@ -11,8 +11,27 @@ namespace Remediator.Core.Diagnosis;
 public sealed record FindingKey(Cause Cause, string? ApiId, string? Stage, string? HttpMethod, string? ResourcePath,
     string? RouteKey, string? FunctionArn, string? Qualifier, FailureReason? Reason = null)
 {
-    public static FindingKey Of(FailedRequest r) =>
-        new(r.Cause, r.ApiId, r.Stage, r.HttpMethod, r.ResourcePath, r.RouteKey, r.FunctionArn, r.Qualifier, r.Reason);
+    private const int RecentKeys = 64; // a power of two
+
+    // The aggregator and the timeline both ask for the key of every failed request, and the failures of a log fall
+    // into few findings: a key seen recently is handed out again rather than made anew (per thread: keys are
+    // immutable, the cache is not).
+    [ThreadStatic]
+    private static FindingKey?[]? t_recent;
+
+    public static FindingKey Of(FailedRequest r)
+    {
+        var recent = t_recent ??= new FindingKey?[RecentKeys];
+        ref var slot = ref recent[HashCode.Combine(r.Cause, r.Reason, r.ApiId?.Length, r.Stage?.Length, r.HttpMethod?.Length,
+            r.ResourcePath?.GetHashCode(StringComparison.Ordinal), r.FunctionArn?.GetHashCode(StringComparison.Ordinal)) & (RecentKeys - 1)];
+        if (slot is { } known && known.Cause == r.Cause && known.Reason == r.Reason && known.ApiId == r.ApiId && known.Stage == r.Stage
+            && known.HttpMethod == r.HttpMethod && known.ResourcePath == r.ResourcePath && known.RouteKey == r.RouteKey
+            && known.FunctionArn == r.FunctionArn && known.Qualifier == r.Qualifier)
+        {
+            return known;
+        }
+        return slot = new(r.Cause, r.ApiId, r.Stage, r.HttpMethod, r.ResourcePath, r.RouteKey, r.FunctionArn, r.Qualifier, r.Reason);
+    }
 
     /// <summary>
     /// A stable id (16 hex characters of a SHA-256 of the key): the same problem gets the same id in every

@@ -15,7 +15,9 @@ internal sealed class RequestEvidence
     private const int MaxBody = 16 * 1024;
     private const int MaxMessage = 1000;
 
-    private readonly List<(Cause Cause, int Rank, string Evidence, string? Note)> _signals = [];
+    // At most one signal per cause, in the order first seen; an array made at the first signal (most requests have none).
+    private (Cause Cause, int Rank, string Evidence, string? Note)[]? _signals;
+    private int _signalCount;
 
     public RequestEvidence(string? requestId, LogContext context)
     {
@@ -47,7 +49,9 @@ internal sealed class RequestEvidence
     private int _authorizerResultEnd = -1;
     private long _phrases;
     // Every status line this "request" showed: more than one means the lines of several requests were merged
-    // (ids lost or shortened alike), and the diagnosis must say so rather than pick one.
+    // (ids lost or shortened alike), and the diagnosis must say so rather than pick one. The first is kept in
+    // _firstCompletion; the list is made at the second, holding all of them.
+    private int _completionCount, _firstCompletion;
     private List<int>? _completions;
     // "Method completed with status: 50" (a paste cut mid-number): a 5xx, its exact code not shown.
     private string? _cutStatus;
@@ -125,7 +129,7 @@ internal sealed class RequestEvidence
                 }
                 else if (status is { } completed)
                 {
-                    (_completions ??= []).Add(completed);
+                    AddCompletion(completed);
                 }
                 Status = status ?? Status;
                 StatusEvidence = Cap(LineAround(text, at));
@@ -146,14 +150,17 @@ internal sealed class RequestEvidence
                 break;
             case PhraseRole.FunctionNotFound:
                 AddSignal(phrase.Cause, phrase.Rank, LineAround(text, at));
-                SetFunction(FunctionRef.TryParse(Token(after)));
+                if (FunctionRef.TryParse(Token(after), out var notFound))
+                {
+                    SetFunction(notFound);
+                }
                 break;
             case PhraseRole.EndpointUri:
                 // Both lines of an invocation ("Endpoint request URI", "Sending request to") name the function: the
                 // second one is not parsed again (the first function named is kept).
-                if (FunctionArn is null)
+                if (FunctionArn is null && FunctionRef.FromInvokeUri(Token(after), out var invoked))
                 {
-                    SetFunction(FunctionRef.FromInvokeUri(Token(after)));
+                    SetFunction(invoked);
                 }
                 break;
             case PhraseRole.MethodAndPath:
@@ -166,7 +173,7 @@ internal sealed class RequestEvidence
                 if (Body is null)
                 {
                     var body = (after.Length > MaxBody ? after[..MaxBody] : after).TrimStart();
-                    Body = body.ToString();
+                    Body = LogValues.Of(body);
                     BodyEvidence = Cap(Withhold(LineAround(text, at), null));
                 }
                 break;
@@ -193,10 +200,10 @@ internal sealed class RequestEvidence
                 var space = quoted.IndexOf(' ');
                 if (space > 0)
                 {
-                    HttpMethod ??= quoted[..space].ToString();
+                    HttpMethod ??= LogValues.Of(quoted[..space]);
                     if (!_pathIsTemplate)
                     {
-                        SetTemplate(quoted[(space + 1)..].ToString());
+                        SetTemplate(LogValues.Of(quoted[(space + 1)..]));
                     }
                 }
                 break;
@@ -204,7 +211,7 @@ internal sealed class RequestEvidence
                 var closing = after.IndexOf('"');
                 if (closing > 0 && after[0] == '/' && !_pathIsTemplate)
                 {
-                    SetTemplate(after[..closing].ToString());
+                    SetTemplate(LogValues.Of(after[..closing]));
                 }
                 break;
             case PhraseRole.ApiStage:
@@ -212,18 +219,19 @@ internal sealed class RequestEvidence
                 var slash = apiStage.IndexOf('/');
                 if (slash > 0 && FunctionRefChars.IsApiId(apiStage[..slash]))
                 {
-                    ApiId ??= apiStage[..slash].ToString();
-                    Stage ??= AwsNames.StageOrNull(apiStage[(slash + 1)..].ToString());
+                    ApiId ??= LogValues.Of(apiStage[..slash]);
+                    Stage ??= StageOrNull(apiStage[(slash + 1)..]);
                 }
                 break;
             case PhraseRole.UsagePlanThrottle:
                 // "Key throttle limit exceeded for RestApi a1b2c3, Stage prod, Resource /x, HttpMethod POST."
                 // Values from a log line reach commands, ARNs and API Gateway requests: only AWS's own shapes are kept.
-                ApiId ??= AwsNames.ApiIdOrNull(Token(after, ',').ToString());
+                var throttledApi = Token(after, ',');
+                ApiId ??= FunctionRefChars.IsApiId(throttledApi) ? LogValues.Of(throttledApi) : null;
                 var stageAt = after.IndexOf(", Stage ", StringComparison.Ordinal);
                 if (stageAt >= 0)
                 {
-                    Stage ??= AwsNames.StageOrNull(Token(after[(stageAt + 8)..], ',').ToString());
+                    Stage ??= StageOrNull(Token(after[(stageAt + 8)..], ','));
                 }
                 break;
             case PhraseRole.HostHeader:
@@ -232,10 +240,10 @@ internal sealed class RequestEvidence
                 var dot = host.IndexOf(".execute-api.", StringComparison.Ordinal);
                 if (dot > 0 && FunctionRefChars.IsApiId(host[..dot]))
                 {
-                    ApiId ??= host[..dot].ToString();
+                    ApiId ??= LogValues.Of(host[..dot]);
                     var region = host[(dot + 13)..];
                     var end = region.IndexOf('.');
-                    Region ??= end > 0 ? AwsNames.RegionOrNull(region[..end].ToString()) : null;
+                    Region ??= end > 0 && AwsNames.IsRegion(region[..end]) ? LogValues.Of(region[..end]) : null;
                 }
                 break;
             case PhraseRole.RequestStart:
@@ -254,14 +262,14 @@ internal sealed class RequestEvidence
 
     private void AddSignal(Cause cause, int rank, ReadOnlySpan<char> line, string? note = null)
     {
-        var index = _signals.Count - 1;
-        while (index >= 0 && _signals[index].Cause != cause)
+        var index = _signalCount - 1;
+        while (index >= 0 && _signals![index].Cause != cause)
         {
             index--; // at most one signal per cause: the last match is the only one (FindIndex with a closure allocates)
         }
         if (index >= 0)
         {
-            var existing = _signals[index];
+            var existing = _signals![index];
             // Keep the strongest signal; at equal strength a plain line beats a data line whose values were withheld.
             var better = rank > existing.Rank || (rank == existing.Rank && existing.Evidence.Contains(WithheldMark, StringComparison.Ordinal)
                 && !line.Contains(WithheldMark, StringComparison.Ordinal));
@@ -269,33 +277,72 @@ internal sealed class RequestEvidence
             {
                 return;
             }
-            _signals.RemoveAt(index);
+            // Removed, and the better one added last: the order a list's RemoveAt and Add gave.
+            Array.Copy(_signals, index + 1, _signals, index, _signalCount - index - 1);
+            _signalCount--;
             note ??= existing.Note;
         }
-        _signals.Add((cause, rank, Cap(line), note));
+        if (_signals is null || _signalCount == _signals.Length)
+        {
+            Array.Resize(ref _signals, _signalCount == 0 ? 2 : _signalCount * 2);
+        }
+        _signals[_signalCount++] = (cause, rank, Cap(line), note);
     }
 
-    private void SetFunction(FunctionRef? function)
+    private ReadOnlySpan<(Cause Cause, int Rank, string Evidence, string? Note)> Signals => _signals.AsSpan(0, _signalCount);
+
+    private void AddCompletion(int status)
     {
-        if (function is null || FunctionArn is not null)
+        if (_completionCount++ == 0)
+        {
+            _firstCompletion = status;
+        }
+        else
+        {
+            (_completions ??= [_firstCompletion]).Add(status);
+        }
+    }
+
+    /// <summary>The first status line's 5xx, in the order seen; null when none said 5xx.</summary>
+    private int? FirstFailedCompletion()
+    {
+        if (_completions is null)
+        {
+            return _completionCount > 0 && _firstCompletion >= 500 ? _firstCompletion : null;
+        }
+        foreach (var c in _completions)
+        {
+            if (c >= 500)
+            {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static string? StageOrNull(ReadOnlySpan<char> stage) => AwsNames.IsStageName(stage) ? LogValues.Of(stage) : null;
+
+    private void SetFunction(in FunctionArnParts function)
+    {
+        if (FunctionArn is not null)
         {
             return;
         }
-        FunctionArn = function.Arn;
+        FunctionArn = LogValues.Of(function.Arn);
         // "$LATEST" named explicitly is the unqualified function: the same code, the same resource policy.
-        Qualifier = function.Qualifier == "$LATEST" ? null : function.Qualifier;
-        Region ??= function.Region;
+        Qualifier = function.Qualifier.IsEmpty || function.Qualifier.SequenceEqual("$LATEST") ? null : LogValues.Of(function.Qualifier);
+        Region ??= LogValues.Of(function.Region);
     }
 
     private void ParseMethodAndPath(ReadOnlySpan<char> after)
     {
-        HttpMethod ??= Token(after, ',').ToString();
+        HttpMethod ??= LogValues.Of(Token(after, ','));
         const string marker = "Resource Path: ";
         var at = after.IndexOf(marker, StringComparison.Ordinal);
         if (at >= 0 && !_pathIsTemplate)
         {
             // This line shows the request's actual path (/books/42); a template seen elsewhere wins.
-            ResourcePath = Token(after[(at + marker.Length)..]).ToString();
+            ResourcePath = LogValues.Of(Token(after[(at + marker.Length)..]));
         }
     }
 
@@ -311,25 +358,25 @@ internal sealed class RequestEvidence
     /// <summary>The request as a failure, or null when it did not fail (2xx-4xx, or no status and no failure signal).</summary>
     public FailedRequest? ToFailure()
     {
-        var failedByStatus = Status is >= 500 || Status is null && _cutStatus is ['5', ..] || _completions?.Any(c => c >= 500) == true;
+        var failedByStatus = Status is >= 500 || Status is null && _cutStatus is ['5', ..] || FirstFailedCompletion() is not null;
         if (Status is { } s && s < 500 && !failedByStatus)
         {
             return null;
         }
-        if (Status is null && _cutStatus is [not '5', ..] && _signals.Count == 0)
+        if (Status is null && _cutStatus is [not '5', ..] && _signalCount == 0)
         {
             return null;
         }
-        if (!failedByStatus && _signals.Count == 0)
+        if (!failedByStatus && _signalCount == 0)
         {
             return null;
         }
-        var best = _signals.Count == 0 ? default : _signals.MaxBy(x => x.Rank);
-        var cause = _signals.Count == 0 ? Cause.Unknown : best.Cause;
+        var best = Strongest();
+        var cause = _signalCount == 0 ? Cause.Unknown : best.Cause;
         string? ambiguityNote = null;
         if (Ambiguity is { } ambiguity)
         {
-            var causes = _signals.Select(x => x.Cause).Distinct().ToList();
+            var causes = CausesOtherThan(null);
             if (causes.Count > 1)
             {
                 // Several requests' lines under one id, with different causes: which failed how is not in the log.
@@ -349,7 +396,7 @@ internal sealed class RequestEvidence
         {
             Cause = cause,
             Reason = reason,
-            Status = Status is >= 500 ? Status : _completions?.FirstOrDefault(c => c >= 500) is > 0 and var first ? first : null,
+            Status = Status is >= 500 ? Status : FirstFailedCompletion(),
             ApiType = Diagnosis.ApiType.Rest, // only REST APIs write execution logs
             LogKind = LogKind.Execution,
             ApiId = ApiId,
@@ -363,8 +410,8 @@ internal sealed class RequestEvidence
             IntegrationLatencyMs = _latency,
             RequestId = RequestId,
             Timestamp = FirstSeen,
-            Evidence = _signals.Count == 0 || cause == Cause.Unknown ? StatusEvidence ?? BodyEvidence ?? best.Evidence : best.Evidence,
-            Note = Join(ambiguityNote ?? (_signals.Count == 0 ? UnknownNote() : Join(reason is { } r ? DecisivePhrases.AuthorizerNote(r) : best.Note, ConflictNote(cause))), CutStatusNote()),
+            Evidence = _signalCount == 0 || cause == Cause.Unknown ? StatusEvidence ?? BodyEvidence ?? best.Evidence : best.Evidence,
+            Note = Join(ambiguityNote ?? (_signalCount == 0 ? UnknownNote() : Join(reason is { } r ? DecisivePhrases.AuthorizerNote(r) : best.Note, ConflictNote(cause))), CutStatusNote()),
             ResponseProblem = responseProblem,
             AccountId = AccountId,
             Region = Region,
@@ -403,13 +450,51 @@ internal sealed class RequestEvidence
         ? "the log shows the 5xx status but no line that says why; execution logging at INFO level (or ERROR with data tracing) shows the reason"
         : "no line in this request's log names a reason for the 5xx";
 
+    /// <summary>The first signal of the highest rank (what MaxBy chose); default when there is none.</summary>
+    private (Cause Cause, int Rank, string Evidence, string? Note) Strongest()
+    {
+        var signals = Signals;
+        if (signals.IsEmpty)
+        {
+            return default;
+        }
+        var best = signals[0];
+        foreach (var signal in signals[1..])
+        {
+            if (signal.Rank > best.Rank)
+            {
+                best = signal;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>The causes of the signals, but <paramref name="except"/>, in the order first seen (each once).</summary>
+    private List<Cause> CausesOtherThan(Cause? except)
+    {
+        var causes = new List<Cause>();
+        foreach (var signal in Signals)
+        {
+            if (signal.Cause != except && !causes.Contains(signal.Cause))
+            {
+                causes.Add(signal.Cause);
+            }
+        }
+        return causes;
+    }
+
     private string? ConflictNote(Cause winner)
     {
-        var others = _signals.Where(s => s.Cause != winner).Select(s => s.Cause).Distinct().ToList();
-        if (others.Count == 0)
+        var conflicting = false;
+        foreach (var signal in Signals)
         {
-            return null;
+            conflicting |= signal.Cause != winner;
         }
+        if (!conflicting)
+        {
+            return null; // the usual case: every signal names the winner, and nothing is made
+        }
+        var others = CausesOtherThan(winner);
         var notes = new List<string>();
         foreach (var other in others)
         {
@@ -507,8 +592,8 @@ internal sealed class RequestEvidence
     {
         // "<errorMessage>. Lambda request id: <uuid>"; the message itself may span several lines.
         var end = after.IndexOf(". Lambda request id:", StringComparison.Ordinal);
-        var message = end >= 0 ? after[..end] : LineAround(after, 0);
-        return CapMessage(message.Trim().ToString());
+        var message = (end >= 0 ? after[..end] : LineAround(after, 0)).Trim();
+        return message.Length > MaxMessage ? string.Concat(message[..MaxMessage], "…") : LogValues.Of(message);
     }
 
     private static string CapMessage(string message) => message.Length > MaxMessage ? message[..MaxMessage] + "…" : message;
@@ -534,21 +619,31 @@ internal sealed class RequestEvidence
 
     private const string WithheldMark = "[value withheld";
 
+    // Each data line's label with its values withheld, made once (every failing request's response body line is one).
+    private static readonly string[] WithheldLines = [.. DataLines.Select(label => $"{label} {WithheldMark}]")];
+
     internal static ReadOnlySpan<char> Withhold(ReadOnlySpan<char> line, string? phrase)
     {
-        foreach (var label in DataLines)
+        for (var i = 0; i < DataLines.Length; i++)
         {
+            var label = DataLines[i];
             if (line.StartsWith(label, StringComparison.Ordinal))
             {
-                return phrase is null
-                    ? $"{label} {WithheldMark}]"
+                if (phrase is null)
+                {
+                    return WithheldLines[i];
+                }
+                // A header line's phrase (X-Amz-Function-Error=Unhandled): the same few texts for every such request.
+                Span<char> withheld = stackalloc char[256];
+                return withheld.TryWrite($"{label} {WithheldMark}; it contains \"{phrase.AsSpan().Trim()}\"]", out var written)
+                    ? LogValues.Of(withheld[..written])
                     : $"{label} {WithheldMark}; it contains \"{phrase.Trim()}\"]";
             }
         }
         return line;
     }
 
-    private static string Cap(ReadOnlySpan<char> line) => line.Length > MaxEvidence ? string.Concat(line[..MaxEvidence], "…") : line.ToString();
+    private static string Cap(ReadOnlySpan<char> line) => line.Length > MaxEvidence ? string.Concat(line[..MaxEvidence], "…") : LogValues.Of(line);
 
     internal static ReadOnlySpan<char> Token(ReadOnlySpan<char> s, params ReadOnlySpan<char> stops)
     {
@@ -608,5 +703,35 @@ internal sealed class RequestEvidence
             end++;
         }
         return end == 0 ? null : int.Parse(s[..end], CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>
+/// One string for each value that failing requests repeat (an API id, a stage, a path, a function ARN, the same
+/// evidence line), rather than a copy per request for the GC to collect. A slot holds the last value that hashed
+/// to it; per thread, so diagnoses on several threads share nothing mutable.
+/// </summary>
+internal static class LogValues
+{
+    private const int Slots = 512; // a power of two
+    private const int MaxLength = 512; // longer values (bodies) are rarely repeated: not worth a slot
+
+    [ThreadStatic]
+    private static string?[]? t_slots;
+
+    /// <summary>A string equal to <paramref name="value"/>: the one made before when its slot still holds it.</summary>
+    public static string Of(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty || value.Length > MaxLength)
+        {
+            return value.ToString();
+        }
+        var slots = t_slots ??= new string?[Slots];
+        ref var slot = ref slots[string.GetHashCode(value) & (Slots - 1)];
+        if (slot is { } known && value.SequenceEqual(known))
+        {
+            return known;
+        }
+        return slot = value.ToString();
     }
 }
