@@ -89,4 +89,65 @@ public sealed class CliErrorTests
         code.ShouldBe(2);
         stderr.ToString().ShouldContain("is a directory");
     }
+
+    /// <summary>Standard output on a full disk: every write fails as the console's does there.</summary>
+    private sealed class FullDiskWriter : StringWriter
+    {
+        public override void Write(char value) => throw new IOException("No space left on device");
+        public override void Write(string? value) => throw new IOException("No space left on device");
+        public override void Write(char[] buffer, int index, int count) => throw new IOException("No space left on device");
+        public override void WriteLine(string? value) => throw new IOException("No space left on device");
+    }
+
+    [Theory]
+    [InlineData("text")]
+    [InlineData("json")]
+    [InlineData("markdown")]
+    [InlineData("html")]
+    public void Diagnose_StandardOutputCannotBeWritten_OneLineExit2(string format)
+    {
+        var stderr = new StringWriter();
+
+        var code = RemediatorCommand.Run(["diagnose", Sample("execution-export.log"), "--format", format], new StringReader(""), new FullDiskWriter(), stderr,
+            () => Stream.Null);
+
+        code.ShouldBe(2);
+        var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.ShouldHaveSingleItem().ShouldBe("remediator: standard output: cannot write the report (No space left on device)");
+    }
+
+    [Fact]
+    public void Help_StandardOutputCannotBeWritten_OneLineExit2()
+    {
+        var stderr = new StringWriter();
+
+        var code = RemediatorCommand.Run(["--help"], new StringReader(""), new FullDiskWriter(), stderr, () => Stream.Null);
+
+        code.ShouldBe(2);
+        var lines = stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines.ShouldHaveSingleItem().ShouldBe("remediator: cannot write (No space left on device)");
+    }
+
+    [Theory]
+    [InlineData("json")] // streamed straight to the standard output's bytes
+    [InlineData("text")]
+    public void Diagnose_RedirectedToAFullDevice_OneLineNoStackTrace(string format)
+    {
+        // The real console on /dev/full (every write: ENOSPC), as a shell redirection gives it.
+        var psi = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("exec dotnet \"$0\" diagnose \"$1\" --format \"$2\" > /dev/full");
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "remediator.dll"));
+        psi.ArgumentList.Add(Sample("execution-export.log"));
+        psi.ArgumentList.Add(format);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit(120_000).ShouldBeTrue();
+        var code = p.ExitCode;
+
+        code.ShouldBe(2);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        NoStackTrace(lines);
+        lines.ShouldHaveSingleItem().ShouldContain("cannot write");
+    }
 }
