@@ -76,17 +76,7 @@ public static class AwsNames
         }
     }
 
-    private static bool IsLower(ReadOnlySpan<char> s)
-    {
-        foreach (var c in s)
-        {
-            if (!char.IsAsciiLetterLower(c))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    private static bool IsLower(ReadOnlySpan<char> s) => !s.ContainsAnyExceptInRange('a', 'z');
 
     public static string? ApiIdOrNull(string? s) => IsApiId(s) ? s : null;
 

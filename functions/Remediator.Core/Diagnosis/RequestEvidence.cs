@@ -593,7 +593,7 @@ internal sealed class RequestEvidence
         // "<errorMessage>. Lambda request id: <uuid>"; the message itself may span several lines.
         var end = after.IndexOf(". Lambda request id:", StringComparison.Ordinal);
         var message = (end >= 0 ? after[..end] : LineAround(after, 0)).Trim();
-        return message.Length > MaxMessage ? string.Concat(message[..MaxMessage], "…") : LogValues.Of(message);
+        return Cap(message, MaxMessage);
     }
 
     private static string CapMessage(string message) => message.Length > MaxMessage ? message[..MaxMessage] + "…" : message;
@@ -643,7 +643,7 @@ internal sealed class RequestEvidence
         return line;
     }
 
-    private static string Cap(ReadOnlySpan<char> line) => line.Length > MaxEvidence ? string.Concat(line[..MaxEvidence], "…") : LogValues.Of(line);
+    private static string Cap(ReadOnlySpan<char> line, int max = MaxEvidence) => line.Length > max ? string.Concat(line[..max], "…") : LogValues.Of(line);
 
     internal static ReadOnlySpan<char> Token(ReadOnlySpan<char> s, params ReadOnlySpan<char> stops)
     {

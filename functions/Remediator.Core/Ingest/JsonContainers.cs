@@ -93,7 +93,9 @@ internal static class JsonContainers
     }
 
     /// <summary>The records of the array the stream is on (its start token just read), element by element.</summary>
-    internal static IEnumerable<LogRecord> Elements(JsonTokenStream json, string arrayName, LogContext context, Action<string>? skipped = null)
+    /// <param name="wanted">When given and false, the next element is read (its structure and size checked) but not decoded.</param>
+    internal static IEnumerable<LogRecord> Elements(JsonTokenStream json, string arrayName, LogContext context, Action<string>? skipped = null,
+        Func<bool>? wanted = null)
     {
         var depth = json.Depth;
         var index = 0;
@@ -105,7 +107,13 @@ internal static class JsonContainers
             }
             // The value's structure was checked while reading it: what fails from here on is this event's text alone
             // (a string that is not UTF-8, or an escape that is half a surrogate pair), so it costs this event only.
-            var records = ElementRecords(json.ReadValue(), arrayName, index++, context, skipped);
+            var value = json.ReadValue();
+            var at = index++;
+            if (wanted is not null && !wanted())
+            {
+                continue;
+            }
+            var records = ElementRecords(value, arrayName, at, context, skipped);
             foreach (var record in records ?? [])
             {
                 yield return record;

@@ -47,27 +47,12 @@ public static class SubscriptionPayload
             events = true;
             owner ??= record.Context.AccountId;
         }
-        // The loop of JsonContainers.Elements, which decodes an element only while the answer is open.
+        // Every element is read, but decoded only while the answer is open.
         void ReadEventsArray(JsonTokenStream json, LogContext eventContext, string arrayName)
         {
-            var depth = json.Depth;
-            var index = 0;
-            while (json.Read() && json.Depth > depth)
+            foreach (var record in JsonContainers.Elements(json, arrayName, eventContext, Skipped, wanted: () => !events || owner is null))
             {
-                if (json.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
-                {
-                    continue;
-                }
-                var value = json.ReadValue();
-                if (events && owner is not null)
-                {
-                    index++;
-                    continue;
-                }
-                foreach (var record in JsonContainers.ElementRecords(value, arrayName, index++, eventContext, Skipped) ?? [])
-                {
-                    Take(record);
-                }
+                Take(record);
             }
         }
         foreach (var record in ReadRecords(envelope, context, limits, Skipped, ReadEventsArray))

@@ -221,9 +221,9 @@ internal sealed class JsonEventsScanner
         {
             return false;
         }
-        // Every searched phrase holds a trigger: the exact search runs only where the trigger search hit.
-        var text = message[(c + 1)..];
-        var kind = PhraseTriage.NextCandidate(text) < 0 ? LineKind.Deferrable : _kinds.Classify(text);
+        // The message is its own block: the exact search runs only where the trigger search hit.
+        var candidate = -1;
+        var kind = _kinds.KindAt(message, 0, message.Length, c, ref candidate);
         _lastIdLength = 0;
         var before = _feed!.Records;
         _feed.Line(message, message[1..c], _timestampMs, kind);
