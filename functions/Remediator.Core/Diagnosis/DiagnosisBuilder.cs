@@ -20,12 +20,13 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
 {
     private readonly DiagnosisLimits _limits = limits ?? new DiagnosisLimits();
     // The open requests and the recently closed ones (Closed), by id: one lookup tells a new id, an open request and
-    // a trailer line of a closed one apart, and closing a request moves nothing; only the oldest remembered id leaves,
-    // and its object (with its chars) serves the next new id.
+    // a trailer line of a closed one apart; a closed request's object serves the next new id, and only its id stays
+    // until the oldest remembered id leaves.
     private readonly RequestTable _open = new();
     private int _openCount;
     private readonly Queue<(OpenRequest Open, long Seq)> _completed = new();
-    private readonly Queue<OpenRequest> _closedOrder = new();
+    // The remembered ids in the order they closed, by their table entry and hash (their objects serve other ids by then).
+    private readonly Queue<(int Entry, int Hash)> _closedOrder = new();
     // The order of a dictionary of the open requests alone (a freed place is taken again, last freed first): Build and
     // the eviction close requests in that order, as when closed ones left the dictionary at once.
     private readonly Stack<int> _freeSlots = new();
@@ -578,10 +579,12 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
             Requests++; // never read (its lines were held back): no failure, no ambiguity, as Finish would find
         }
         open.Forget();
-        _closedOrder.Enqueue(open);
+        _closedOrder.Enqueue((open.Entry, open.Hash));
+        _open.Close(open);
         while (_closedOrder.Count > _limits.RecentlyClosed)
         {
-            _open.Remove(_closedOrder.Dequeue());
+            var (entry, hash) = _closedOrder.Dequeue();
+            _open.Remove(entry, hash);
         }
     }
 
@@ -610,17 +613,17 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         {
             _key = key;
             _evidence = evidence;
-            Index = -1;
+            Entry = -1;
         }
 
-        /// <summary>A request by id of a <see cref="RequestTable"/>, at <paramref name="index"/>; see <see cref="Reuse"/>.</summary>
-        public OpenRequest(int index) => Index = index;
+        /// <summary>A request by id of a <see cref="RequestTable"/>, at <paramref name="entry"/>; see <see cref="Reuse"/>.</summary>
+        public OpenRequest(int entry) => Entry = entry;
 
         /// <summary>
         /// Takes this (new or pooled) object over for a new request by id, whose evidence is made when first read: most
         /// succeed with their lines held back. Its id's chars are kept here and its string made only when asked for.
         /// </summary>
-        public void Reuse(ReadOnlySpan<char> id, string? key, int hash, LogContext context, int slot)
+        public void Reuse(ReadOnlySpan<char> id, string? key, int hash, LogContext context, int slot, int entry)
         {
             if (_id.Length < id.Length)
             {
@@ -633,6 +636,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
             _context = context;
             _evidence = null;
             Slot = slot;
+            Entry = entry;
             LastSeq = 0;
             Enqueued = InCompletedQueue = Closed = Promoted = HasStatus = false;
             Deferred = null;
@@ -643,8 +647,8 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         /// <summary>The id's chars (empty for a block).</summary>
         public ReadOnlySpan<char> Id => _id.AsSpan(0, _idLength);
         public string Key => _key ??= new string(_id, 0, _idLength);
-        /// <summary>Its place in the table's pool; -1 for a block.</summary>
-        public int Index { get; }
+        /// <summary>Its entry in the table while open; -1 for a block.</summary>
+        public int Entry { get; private set; }
         public int Hash { get; private set; }
         /// <summary>
         /// Counts the requests this object has served: a reference kept across calls (the feed's last request) is that
@@ -662,7 +666,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
         public bool InCompletedQueue { get; set; }
         public bool Closed { get; set; }
 
-        /// <summary>Closed: kept only as a remembered id, so its evidence (up to a body per request) goes.</summary>
+        /// <summary>Closed: only its id is remembered (by the table), so its evidence (up to a body per request) goes.</summary>
         public void Forget() => _evidence = null;
         /// <summary>Lines a deferring reader held back, in order; null once read (or when none were).</summary>
         public Scan.DeferredLines? Deferred { get; set; }
