@@ -29,7 +29,7 @@ internal sealed partial class FlatEventParser
     /// Reads the event at the start of <paramref name="bytes"/> as <see cref="TryParseShaped"/> would, when it is the
     /// template but for its message and the digits and string chars that may differ; false otherwise.
     /// </summary>
-    private bool TryParseRepeat(ReadOnlySpan<byte> bytes, char[] chars, int at, out int end, out int messageChars, out bool noBackslash)
+    public bool TryParseRepeat(ReadOnlySpan<byte> bytes, char[] chars, int at, out int end, out int messageChars, out bool noBackslash)
     {
         end = 0;
         messageChars = -1;
