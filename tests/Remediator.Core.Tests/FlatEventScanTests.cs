@@ -221,6 +221,83 @@ public class FlatEventScanTests
     }
 
     [Theory]
+    [InlineData("indented", "1714568720005")]
+    [InlineData("minified", "1714568720005")]
+    [InlineData("crlf", "1714568720005")]
+    [InlineData("indented", "-1714568720005")]
+    [InlineData("indented", "7")]
+    public void ParseInto_TemplateButForDigitsAndChars_SameAsParseThenDecode(string layout, string timestamp)
+    {
+        // An event read by comparing its bytes with the one before: any byte that differs must be one the other paths
+        // would read the same (a digit after a number's first, a plain char of a string), or the reference decides.
+        var separator = layout == "minified" ? "," : layout == "crlf" ? ",\r\n        " : ",\n        ";
+        string layoutOf(string text) => layout switch
+        {
+            "minified" => text.Replace("\n", "").Replace("    ", ""),
+            "crlf" => text.Replace("\n", "\r\n"),
+            _ => text,
+        };
+        string eventOf(string stream, string time, string message, string ingestion, string id) =>
+            $"{{\n            \"logStreamName\": \"{stream}\",\n            \"timestamp\": {time},\n" +
+            $"            \"message\": \"{message}\",\n            \"ingestionTime\": {ingestion},\n            \"eventId\": \"{id}\"\n        }}";
+        var last = timestamp[^1];
+        var other = (char)('0' + (last - '0' + 3) % 10);
+        var time = timestamp[..^1];
+        var template = eventOf("stream-a", timestamp, $"({Id}1) plain", "1714568720500", "38641714568720005");
+        var variants = new List<string>
+        {
+            template,
+            eventOf("stream-a", time + other, $"({Id}2) other \\\"text\\\"", "1714568720599", "38641714568720999"),
+            eventOf("stream-b", time + other, $"({Id}1) Zoë", "1714568720500", "38641714568720005"),
+            eventOf("stream-a", "0" + timestamp.TrimStart('-')[1..], "m", "1714568720500", "38641714568720005"),
+            eventOf("stream-a", time + "a", "m", "1714568720500", "38641714568720005"),
+            eventOf("stream-a", time + ".", "m", "1714568720500", "38641714568720005"),
+            eventOf("stream-a", time + "-", "m", "1714568720500", "38641714568720005"),
+            eventOf("stream-a", timestamp, "m", "17145687205e0", "38641714568720005"),
+            eventOf("stream-a", timestamp, "m", "1714568720.00", "38641714568720005"),
+            eventOf("stream-a", timestamp, "m", "1714568720500", "3864171456872000\\"),
+            eventOf("stream-\"", timestamp, "m", "1714568720500", "38641714568720005"),
+            eventOf("stream-\u0001", timestamp, "m", "1714568720500", "38641714568720005"),
+            eventOf("stream-\\/", timestamp, "m", "1714568720500", "38641714568720005"),
+            eventOf("stream-é", timestamp, "m", "1714568720500", "38641714568720005"),
+            eventOf("stream-a", timestamp, "m", "1714568720500", "3864171456872000é"),
+            eventOf("stream-aa", timestamp, "m", "1714568720500", "38641714568720005"),
+            eventOf("stream-a", timestamp, "m", "1714568720500", "38641714568720005\", \"id\": \"x"),
+            eventOf("Stream-a", timestamp, "m", "1714568720500", "38641714568720005"),
+        };
+        var failures = new List<string>();
+        foreach (var variant in variants)
+        {
+            var bytes = Encoding.UTF8.GetBytes(layoutOf(separator + variant + "\n    ]" + new string(' ', 40)));
+            foreach (var final in new[] { false, true })
+            {
+                var reference = new FlatEventParser();
+                var expected = reference.Parse(bytes, final, out var expectedEnd);
+                var expectedText = expected == FlatEventRead.Done ? Decode(reference.Message) : null;
+                var parser = new FlatEventParser();
+                var chars = new char[4096];
+                foreach (var pass in new[] { "one pass", "same shape", "template" })
+                {
+                    parser.ParseInto(Encoding.UTF8.GetBytes(layoutOf(separator + template + "\n" + new string(' ', 40))), false, ref chars, 0, out _, out _, out _).ShouldBe(FlatEventRead.Done, pass);
+                }
+                var actual = parser.ParseInto(bytes, final, ref chars, 0, out var end, out var length, out _);
+                var actualText = actual == FlatEventRead.Done ? length < 0 ? "invalid" : new string(chars, 0, length) : null;
+                if (actual != expected || actual == FlatEventRead.Done && (end != expectedEnd || actualText != expectedText || parser.TimestampMs != reference.TimestampMs))
+                {
+                    failures.Add($"{variant} ({final}): {actual} {end} {actualText} {parser.TimestampMs} instead of {expected} {expectedEnd} {expectedText} {reference.TimestampMs}");
+                }
+                else if (actual == FlatEventRead.Done && parser.Newlines >= 0
+                    && (parser.Newlines != bytes.AsSpan(0, end).Count((byte)'\n') || parser.LastNewline != bytes.AsSpan(0, end).LastIndexOf((byte)'\n')))
+                {
+                    failures.Add($"{variant} ({final}): {parser.Newlines} newlines, the last at {parser.LastNewline}");
+                }
+            }
+        }
+
+        failures.ShouldBeEmpty();
+    }
+
+    [Theory]
     [InlineData("(a1b2c3d4-0000) plain", "(a1b2c3d4-0000) plain")]
     [InlineData("(a1b2c3d4-0000) body: {\\\"ok\\\":true} \\/ \\t", "(a1b2c3d4-0000) body: {\"ok\":true} / \t")]
     public void ParseInto_CliEventWithRoomAfterIt_DecodedInOnePass(string escaped, string message)

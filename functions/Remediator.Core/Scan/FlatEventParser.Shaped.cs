@@ -50,6 +50,7 @@ internal sealed partial class FlatEventParser
                 end = p + 1;
                 TimestampMs = timestamp;
                 KeepShape(bytes, values, end);
+                KeepTemplate(bytes, values, end);
                 return true;
             }
             if (seen != 0)
@@ -216,6 +217,7 @@ internal sealed partial class FlatEventParser
         ref var gapEnds = ref MemoryMarshal.GetArrayDataReference(_gapEnds);
         ref var valueKinds = ref MemoryMarshal.GetArrayDataReference(_valueKinds);
         ref var valueEnds = ref MemoryMarshal.GetArrayDataReference(_valueEnds);
+        ref var valueStarts = ref MemoryMarshal.GetArrayDataReference(_valueStarts);
         for (var i = 0; ; i++)
         {
             var gap = Unsafe.Add(ref gapEnds, i) - from;
@@ -229,6 +231,7 @@ internal sealed partial class FlatEventParser
             {
                 break;
             }
+            Unsafe.Add(ref valueStarts, i) = p;
             var kind = Unsafe.Add(ref valueKinds, i);
             if (kind == MessageValue)
             {
@@ -264,6 +267,7 @@ internal sealed partial class FlatEventParser
         }
         end = p;
         TimestampMs = hasTimestamp ? timestamp : null;
+        KeepTemplate(bytes, values, end);
         return true;
     }
 }

@@ -70,6 +70,10 @@ internal sealed partial class FlatEventParser
     {
         // The common case (ASCII, at most short escapes, the CLI's members) in one pass that decodes as it finds the
         // message's end; anything else, and any event that ends near the end of the window, by the reference parse.
+        if (TryParseRepeat(window.Span, chars, at, out consumed, out messageChars, out noBackslash))
+        {
+            return FlatEventRead.Done;
+        }
         if (Vector128.IsHardwareAccelerated
             && (TryParseShaped(window.Span, chars, at, out consumed, out messageChars, out noBackslash)
                 || TryParsePlain(window.Span, chars, at, out consumed, out messageChars, out noBackslash)))

@@ -194,24 +194,30 @@ internal static class FlatValueReaders
         }
         if (needValue)
         {
-            if (digits == 13 && BitConverter.IsLittleEndian)
-            {
-                // A time in ms from 2001 to 2286 has 13 digits: two groups of 8 at once ("000" and the first 5, then
-                // the last 8), not 13 dependent steps.
-                ref var d = ref Unsafe.Add(ref MemoryMarshal.GetReference(bytes), first);
-                value = EightDigits(Unsafe.ReadUnaligned<ulong>(ref d) << 24 | 0x30_30_30UL) * 100_000_000L
-                    + EightDigits(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref d, 5)));
-            }
-            else
-            {
-                for (var i = first; i < end; i++)
-                {
-                    value = value * 10 + (bytes[i] - '0');
-                }
-            }
+            value = Digits(bytes, first, digits);
             value = negative ? -value : value;
         }
         return end;
+    }
+
+    // The value of the digits from first on (at most 18, all checked to be digits).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static long Digits(ReadOnlySpan<byte> bytes, int first, int digits)
+    {
+        if (digits == 13 && BitConverter.IsLittleEndian)
+        {
+            // A time in ms from 2001 to 2286 has 13 digits: two groups of 8 at once ("000" and the first 5, then
+            // the last 8), not 13 dependent steps.
+            ref var d = ref Unsafe.Add(ref MemoryMarshal.GetReference(bytes), first);
+            return EightDigits(Unsafe.ReadUnaligned<ulong>(ref d) << 24 | 0x30_30_30UL) * 100_000_000L
+                + EightDigits(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref d, 5)));
+        }
+        var value = 0L;
+        foreach (var digit in bytes.Slice(first, digits))
+        {
+            value = value * 10 + (digit - '0');
+        }
+        return value;
     }
 
     // The value of 8 ASCII digits read as a little-endian ulong (the first digit in the lowest byte): pairs, then

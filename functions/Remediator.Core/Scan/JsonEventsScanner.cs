@@ -117,13 +117,18 @@ internal sealed class JsonEventsScanner
         newlines = 0;
         lastNewline = -1;
         var events = 0;
+        var bytes = window.Span;
         while (true)
         {
             if (_blockLength >= BlockChars || _waiting == _lines.Length)
             {
                 FeedBlock();
             }
-            var result = _flat.ParseInto(window[consumed..], final, ref _block, _blockLength, out var used, out var length, out var noBackslash);
+            // Nearly every event of an export is its template's but for its values: read without the other paths'
+            // set-up (an event it misses is tried again by ParseInto, which starts the same way, and costs little to miss).
+            var result = _flat.TryParseRepeat(bytes[consumed..], _block, _blockLength, out var used, out var length, out var noBackslash)
+                ? FlatEventRead.Done
+                : _flat.ParseInto(window[consumed..], final, ref _block, _blockLength, out used, out length, out noBackslash);
             var close = -1;
             var same = false;
             if (result == FlatEventRead.Done && length >= 0)
