@@ -51,7 +51,7 @@ internal sealed partial class FlatEventParser
         {
             var value = Digits(bytes, _timeInSuffix ? p + _timeAt : _timeAt, _timeDigits);
             value = _timeNegative ? -value : value;
-            if (value is < -62_135_596_800_000 or > 253_402_300_799_999)
+            if (!IsEventTime(value))
             {
                 return false;
             }

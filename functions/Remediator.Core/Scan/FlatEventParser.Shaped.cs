@@ -122,7 +122,7 @@ internal sealed partial class FlatEventParser
                 }
                 if (member == 2)
                 {
-                    if (number is < -62_135_596_800_000 or > 253_402_300_799_999)
+                    if (!IsEventTime(number))
                     {
                         return false;
                     }
@@ -255,7 +255,7 @@ internal sealed partial class FlatEventParser
                 }
                 if (kind == TimeValue)
                 {
-                    if (number is < -62_135_596_800_000 or > 253_402_300_799_999)
+                    if (!IsEventTime(number))
                     {
                         return false;
                     }

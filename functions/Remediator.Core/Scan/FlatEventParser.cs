@@ -66,14 +66,19 @@ internal sealed partial class FlatEventParser
     /// surrogate), which the reference reader refuses. <paramref name="noBackslash"/> is true when the message is known
     /// to hold neither a backslash nor an escape char.
     /// </summary>
-    public FlatEventRead ParseInto(ReadOnlyMemory<byte> window, bool final, ref char[] chars, int at, out int consumed, out int messageChars, out bool noBackslash)
+    public FlatEventRead ParseInto(ReadOnlyMemory<byte> window, bool final, ref char[] chars, int at, out int consumed, out int messageChars, out bool noBackslash) =>
+        TryParseRepeat(window.Span, chars, at, out consumed, out messageChars, out noBackslash)
+            ? FlatEventRead.Done
+            : ParseIntoOtherwise(window, final, ref chars, at, out consumed, out messageChars, out noBackslash);
+
+    /// <summary>
+    /// As <see cref="ParseInto"/>, for an event <see cref="TryParseRepeat"/> has just declined (a caller that tries the
+    /// template first itself does not pay for that try twice).
+    /// </summary>
+    public FlatEventRead ParseIntoOtherwise(ReadOnlyMemory<byte> window, bool final, ref char[] chars, int at, out int consumed, out int messageChars, out bool noBackslash)
     {
         // The common case (ASCII, at most short escapes, the CLI's members) in one pass that decodes as it finds the
         // message's end; anything else, and any event that ends near the end of the window, by the reference parse.
-        if (TryParseRepeat(window.Span, chars, at, out consumed, out messageChars, out noBackslash))
-        {
-            return FlatEventRead.Done;
-        }
         if (Vector128.IsHardwareAccelerated
             && (TryParseShaped(window.Span, chars, at, out consumed, out messageChars, out noBackslash)
                 || TryParsePlain(window.Span, chars, at, out consumed, out messageChars, out noBackslash)))
@@ -312,8 +317,7 @@ internal sealed partial class FlatEventParser
         if (timestamp)
         {
             value = negative ? -value : value;
-            // DateTimeOffset's range, as the reference reader: outside it the event is refused there.
-            if (value is < -62_135_596_800_000 or > 253_402_300_799_999)
+            if (!FlatValueReaders.IsEventTime(value))
             {
                 return FlatEventRead.Declined;
             }

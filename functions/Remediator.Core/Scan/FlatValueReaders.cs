@@ -200,6 +200,12 @@ internal static class FlatValueReaders
         return end;
     }
 
+    /// <summary>
+    /// Whether an event's time in ms is within DateTimeOffset's range: outside it the reference reader refuses the
+    /// event, so every faster path declines it too.
+    /// </summary>
+    internal static bool IsEventTime(long ms) => ms is >= -62_135_596_800_000 and <= 253_402_300_799_999;
+
     // The value of the digits from first on (at most 18, all checked to be digits).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static long Digits(ReadOnlySpan<byte> bytes, int first, int digits)

@@ -125,10 +125,10 @@ internal sealed class JsonEventsScanner
                 FeedBlock();
             }
             // Nearly every event of an export is its template's but for its values: read without the other paths'
-            // set-up (an event it misses is tried again by ParseInto, which starts the same way, and costs little to miss).
+            // set-up (no Memory slice per event), which an event it misses then goes through.
             var result = _flat.TryParseRepeat(bytes[consumed..], _block, _blockLength, out var used, out var length, out var noBackslash)
                 ? FlatEventRead.Done
-                : _flat.ParseInto(window[consumed..], final, ref _block, _blockLength, out used, out length, out noBackslash);
+                : _flat.ParseIntoOtherwise(window[consumed..], final, ref _block, _blockLength, out used, out length, out noBackslash);
             var close = -1;
             var same = false;
             if (result == FlatEventRead.Done && length >= 0)
@@ -284,8 +284,7 @@ internal sealed class JsonEventsScanner
                     }
                     break;
                 case 2:
-                    // DateTimeOffset's range: outside it the reference reader refuses the event.
-                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var ms) || ms is < -62_135_596_800_000 or > 253_402_300_799_999)
+                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var ms) || !FlatValueReaders.IsEventTime(ms))
                     {
                         return JsonTokenStream.ValueRead.Declined;
                     }
