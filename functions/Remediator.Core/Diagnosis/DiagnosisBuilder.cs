@@ -313,7 +313,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     }
 
     /// <summary>The open requests in the order a dictionary of them alone would list them.</summary>
-    private IEnumerable<OpenRequest> OpenInOrder() => _open.All().Where(o => !o.Closed).OrderBy(o => o.Slot);
+    private IEnumerable<OpenRequest> OpenInOrder() => _open.All().OrderBy(o => o.Slot);
 
     private void MarkCompleted(OpenRequest open)
     {
@@ -437,10 +437,7 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
     {
         foreach (var open in _open.All())
         {
-            if (!open.Closed) // the table also remembers closed requests; only open ones are read
-            {
-                Promote(open);
-            }
+            Promote(open);
         }
     }
 
@@ -494,11 +491,11 @@ public sealed class DiagnosisBuilder(DiagnosisLimits? limits = null)
             if (_openCount <= 10_000)
             {
                 // The first such id in the open requests' order (OpenInOrder), found in one pass rather than a sort of
-                // every open and remembered request for each shortened id.
+                // every open request for each shortened id.
                 OpenRequest? first = null;
                 foreach (var open in _open.All())
                 {
-                    if (!open.Closed && (first is null || open.Slot < first.Slot) && !open.Id.SequenceEqual(id) && !IsShortened(open.Id)
+                    if ((first is null || open.Slot < first.Slot) && !open.Id.SequenceEqual(id) && !IsShortened(open.Id)
                         && LineNormalizer.CouldBeSame(id, open.Key))
                     {
                         first = open;
